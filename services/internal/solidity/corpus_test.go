@@ -1,0 +1,83 @@
+package solidity
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// datasetsDir returns the shared data-set directory: $SOLSEC_DATASETS, else
+// ../shared/datasets beside the repository root (found by walking up to go.mod).
+func datasetsDir(t *testing.T) string {
+	if d := os.Getenv("SOLSEC_DATASETS"); d != "" {
+		return d
+	}
+	dir, err := os.Getwd()
+	require.NoError(t, err)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "..", "shared", "datasets")
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+func solFiles(t *testing.T, root string) []string {
+	var files []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".sol") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	return files
+}
+
+func TestParseSWCRegistryHasNoSyntaxErrors(t *testing.T) {
+	root := filepath.Join(datasetsDir(t), "swc-registry")
+	if _, err := os.Stat(root); err != nil {
+		t.Skipf("SWC registry data set not found at %s (set SOLSEC_DATASETS): %v", root, err)
+	}
+	files := solFiles(t, root)
+	require.NotEmpty(t, files, "no .sol files under %s", root)
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		u, errs := Parse(f, src)
+		require.NotNil(t, u)
+		for _, e := range errs {
+			t.Errorf("%v", e)
+		}
+	}
+}
+
+// TestParseCorpusFromEnv parses every .sol file under $SOLSEC_SOL_CORPUS
+// (for example an installed @openzeppelin/contracts) expecting no errors.
+func TestParseCorpusFromEnv(t *testing.T) {
+	root := os.Getenv("SOLSEC_SOL_CORPUS")
+	if root == "" {
+		t.Skip("SOLSEC_SOL_CORPUS not set")
+	}
+	files := solFiles(t, root)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		_, errs := Parse(f, src)
+		for _, e := range errs {
+			t.Errorf("%v", e)
+		}
+	}
+}

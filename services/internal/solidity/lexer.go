@@ -1,0 +1,475 @@
+package solidity
+
+import "bytes"
+
+// docComment is a NatSpec comment: a run of consecutive `///` lines or one
+// `/** ... */` block.
+type docComment struct {
+	start, end Position
+	text       string
+}
+
+// lexer turns the whole source into a token slice up front. Pre-lexing keeps
+// the parser simple (arbitrary lookahead and cheap backtracking are slice
+// indexing) and is faster than pulling tokens one at a time.
+type lexer struct {
+	src       []byte
+	pos       int
+	line      int
+	lineStart int
+	toks      []token
+	docs      []docComment
+	// pendingDoc is the 1-based index of the NatSpec comment that precedes
+	// the next token, 0 if none.
+	pendingDoc int32
+	err        func(pos Position, msg string)
+}
+
+func lex(src []byte, errf func(Position, string)) ([]token, []docComment) {
+	lx := &lexer{src: src, line: 1, err: errf}
+	// Roughly one token per five bytes of typical Solidity.
+	lx.toks = make([]token, 0, len(src)/5+16)
+	lx.run()
+	return lx.toks, lx.docs
+}
+
+func (lx *lexer) posAt(off int) Position {
+	return Position{Offset: off, Line: lx.line, Column: off - lx.lineStart + 1}
+}
+
+func (lx *lexer) emit(k tokKind, start, startLine, startCol int) {
+	lx.toks = append(lx.toks, token{kind: k, off: int32(start), end: int32(lx.pos),
+		line: int32(startLine), col: int32(startCol), doc: lx.pendingDoc})
+	lx.pendingDoc = 0
+}
+
+func isIdentStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '$'
+}
+
+func isIdentPart(c byte) bool { return isIdentStart(c) || c >= '0' && c <= '9' }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func (lx *lexer) run() {
+	src := lx.src
+	for {
+		lx.skipSpaceAndComments()
+		if lx.pos >= len(src) {
+			lx.emit(tEOF, lx.pos, lx.line, lx.pos-lx.lineStart+1)
+			return
+		}
+		start, line, col := lx.pos, lx.line, lx.pos-lx.lineStart+1
+		c := src[lx.pos]
+		switch {
+		case isIdentStart(c):
+			lx.pos++
+			for lx.pos < len(src) && isIdentPart(src[lx.pos]) {
+				lx.pos++
+			}
+			word := src[start:lx.pos]
+			if lx.pos < len(src) && (src[lx.pos] == '"' || src[lx.pos] == '\'') {
+				if string(word) == "hex" {
+					lx.scanString(src[lx.pos])
+					lx.emit(tHexString, start, line, col)
+					continue
+				}
+				if string(word) == "unicode" {
+					lx.scanString(src[lx.pos])
+					lx.emit(tUniString, start, line, col)
+					continue
+				}
+			}
+			k, ok := keywords[string(word)]
+			if !ok {
+				k = tIdent
+				if isElementaryType(word) {
+					k = tElemType
+				}
+			}
+			lx.emit(k, start, line, col)
+			if k == kwPragma {
+				lx.scanPragmaValue()
+			}
+		case isDigit(c) || c == '.' && lx.pos+1 < len(src) && isDigit(src[lx.pos+1]):
+			lx.scanNumber()
+			lx.emit(tNumber, start, line, col)
+		case c == '"' || c == '\'':
+			lx.scanString(c)
+			lx.emit(tString, start, line, col)
+		default:
+			k := lx.scanPunct(c)
+			if k == tIllegal {
+				lx.err(lx.posAt(start), illegalCharMsg(src, start))
+				// Skip one UTF-8 sequence so a stray multi-byte character is
+				// reported once.
+				lx.pos = start + utf8Len(src, start)
+				continue
+			}
+			lx.emit(k, start, line, col)
+		}
+	}
+}
+
+func utf8Len(src []byte, i int) int {
+	c := src[i]
+	n := 1
+	switch {
+	case c >= 0xF0:
+		n = 4
+	case c >= 0xE0:
+		n = 3
+	case c >= 0xC0:
+		n = 2
+	}
+	if i+n > len(src) {
+		n = len(src) - i
+	}
+	return n
+}
+
+func illegalCharMsg(src []byte, i int) string {
+	n := utf8Len(src, i)
+	return "invalid character " + quoteText(src[i:i+n]) + " in source"
+}
+
+// skipSpaceAndComments skips whitespace and comments, recording NatSpec
+// comments so they can be attached to the next token.
+func (lx *lexer) skipSpaceAndComments() {
+	src := lx.src
+	for lx.pos < len(src) {
+		c := src[lx.pos]
+		switch c {
+		case ' ', '\t', '\r', '\f', '\v':
+			lx.pos++
+		case '\n':
+			lx.pos++
+			lx.line++
+			lx.lineStart = lx.pos
+		case '/':
+			if lx.pos+1 >= len(src) {
+				return
+			}
+			switch src[lx.pos+1] {
+			case '/':
+				lx.lineComment()
+			case '*':
+				lx.blockComment()
+			default:
+				return
+			}
+		default:
+			return
+		}
+	}
+}
+
+func (lx *lexer) lineComment() {
+	src := lx.src
+	start := lx.pos
+	startPos := lx.posAt(start)
+	e := bytes.IndexByte(src[start:], '\n')
+	if e < 0 {
+		lx.pos = len(src)
+	} else {
+		lx.pos = start + e
+	}
+	text := src[start:lx.pos]
+	// `///` is NatSpec, `////...` is not.
+	if len(text) >= 3 && text[2] == '/' && (len(text) == 3 || text[3] != '/') {
+		body := string(bytes.TrimRight(text[3:], "\r"))
+		// Consecutive `///` lines form one comment: extend the previous one
+		// if it is still pending and ended on the line before.
+		if lx.pendingDoc > 0 {
+			d := &lx.docs[lx.pendingDoc-1]
+			if d.end.Line == lx.line-1 && bytes.HasPrefix(src[d.start.Offset:], []byte("///")) {
+				d.text += "\n" + body
+				d.end = lx.posAt(lx.pos)
+				return
+			}
+		}
+		lx.docs = append(lx.docs, docComment{start: startPos, end: lx.posAt(lx.pos), text: body})
+		lx.pendingDoc = int32(len(lx.docs))
+	}
+}
+
+func (lx *lexer) blockComment() {
+	src := lx.src
+	start := lx.pos
+	startPos := lx.posAt(start)
+	lx.pos += 2
+	closed := false
+	for lx.pos < len(src) {
+		c := src[lx.pos]
+		if c == '*' && lx.pos+1 < len(src) && src[lx.pos+1] == '/' {
+			lx.pos += 2
+			closed = true
+			break
+		}
+		lx.pos++
+		if c == '\n' {
+			lx.line++
+			lx.lineStart = lx.pos
+		}
+	}
+	if !closed {
+		lx.err(startPos, "comment not terminated: '/*' has no matching '*/'")
+		return
+	}
+	text := src[start:lx.pos]
+	// `/** ... */` is NatSpec, but `/**/` and `/***...` are not.
+	if len(text) >= 5 && text[2] == '*' && text[3] != '*' {
+		lx.docs = append(lx.docs, docComment{start: startPos, end: lx.posAt(lx.pos), text: string(text[3 : len(text)-2])})
+		lx.pendingDoc = int32(len(lx.docs))
+	}
+}
+
+func (lx *lexer) scanPragmaValue() {
+	lx.skipSpaceAndComments()
+	src := lx.src
+	start, line, col := lx.pos, lx.line, lx.pos-lx.lineStart+1
+	end := start
+	for lx.pos < len(src) && src[lx.pos] != ';' {
+		c := src[lx.pos]
+		lx.pos++
+		if c == '\n' {
+			lx.line++
+			lx.lineStart = lx.pos
+		} else if c != ' ' && c != '\t' && c != '\r' {
+			end = lx.pos
+		}
+	}
+	if end == start {
+		return
+	}
+	stop := lx.pos
+	lx.pos = end
+	lx.emit(tPragmaValue, start, line, col)
+	lx.pos = stop
+}
+
+func (lx *lexer) scanNumber() {
+	src := lx.src
+	if src[lx.pos] == '0' && lx.pos+1 < len(src) && (src[lx.pos+1] == 'x' || src[lx.pos+1] == 'X') {
+		lx.pos += 2
+		for lx.pos < len(src) && (isHex(src[lx.pos]) || src[lx.pos] == '_') {
+			lx.pos++
+		}
+		return
+	}
+	for lx.pos < len(src) && (isDigit(src[lx.pos]) || src[lx.pos] == '_') {
+		lx.pos++
+	}
+	if lx.pos+1 < len(src) && src[lx.pos] == '.' && isDigit(src[lx.pos+1]) {
+		lx.pos++
+		for lx.pos < len(src) && (isDigit(src[lx.pos]) || src[lx.pos] == '_') {
+			lx.pos++
+		}
+	}
+	if lx.pos < len(src) && (src[lx.pos] == 'e' || src[lx.pos] == 'E') {
+		p := lx.pos + 1
+		if p < len(src) && src[p] == '-' {
+			p++
+		}
+		if p < len(src) && isDigit(src[p]) {
+			lx.pos = p
+			for lx.pos < len(src) && (isDigit(src[lx.pos]) || src[lx.pos] == '_') {
+				lx.pos++
+			}
+		}
+	}
+	if lx.pos < len(src) && isIdentPart(src[lx.pos]) {
+		start := lx.pos
+		for lx.pos < len(src) && isIdentPart(src[lx.pos]) {
+			lx.pos++
+		}
+		lx.err(lx.posAt(start), "invalid character "+quoteText(src[start:start+1])+" in number literal")
+	}
+}
+
+// scanString scans a quoted literal starting at the quote character.
+func (lx *lexer) scanString(q byte) {
+	src := lx.src
+	start := lx.pos
+	lx.pos++
+	for lx.pos < len(src) {
+		c := src[lx.pos]
+		switch c {
+		case q:
+			lx.pos++
+			return
+		case '\\':
+			lx.pos += 2
+			if lx.pos-1 < len(src) && src[lx.pos-1] == '\n' {
+				lx.line++
+				lx.lineStart = lx.pos
+			}
+			continue
+		case '\n':
+			lx.err(lx.posAt(start), "string literal not terminated before end of line")
+			return
+		}
+		lx.pos++
+	}
+	if lx.pos > len(src) {
+		lx.pos = len(src)
+	}
+	lx.err(lx.posAt(start), "string literal not terminated before end of file")
+}
+
+func (lx *lexer) peek(n int) byte {
+	if lx.pos+n < len(lx.src) {
+		return lx.src[lx.pos+n]
+	}
+	return 0
+}
+
+// scanPunct scans an operator or punctuation token, longest match first.
+func (lx *lexer) scanPunct(c byte) tokKind {
+	n1 := lx.peek(1)
+	k, n := tIllegal, 1
+	switch c {
+	case '(':
+		k = tLParen
+	case ')':
+		k = tRParen
+	case '[':
+		k = tLBrack
+	case ']':
+		k = tRBrack
+	case '{':
+		k = tLBrace
+	case '}':
+		k = tRBrace
+	case ';':
+		k = tSemi
+	case ',':
+		k = tComma
+	case '.':
+		k = tDot
+	case '?':
+		k = tQuestion
+	case ':':
+		k = tColon
+		if n1 == '=' {
+			k, n = tColonAssign, 2
+		}
+	case '=':
+		k = tAssign
+		switch n1 {
+		case '=':
+			k, n = tEq, 2
+		case '>':
+			k, n = tArrow, 2
+		}
+	case '!':
+		k = tNot
+		if n1 == '=' {
+			k, n = tNe, 2
+		}
+	case '~':
+		k = tBitNot
+	case '+':
+		k = tAdd
+		switch n1 {
+		case '+':
+			k, n = tInc, 2
+		case '=':
+			k, n = tAssignAdd, 2
+		}
+	case '-':
+		k = tSub
+		switch n1 {
+		case '-':
+			k, n = tDec, 2
+		case '=':
+			k, n = tAssignSub, 2
+		case '>':
+			k, n = tRArrow, 2
+		}
+	case '*':
+		k = tMul
+		switch n1 {
+		case '*':
+			k, n = tExp, 2
+		case '=':
+			k, n = tAssignMul, 2
+		}
+	case '/':
+		k = tDiv
+		if n1 == '=' {
+			k, n = tAssignDiv, 2
+		}
+	case '%':
+		k = tMod
+		if n1 == '=' {
+			k, n = tAssignMod, 2
+		}
+	case '|':
+		k = tBitOr
+		switch n1 {
+		case '|':
+			k, n = tOr, 2
+		case '=':
+			k, n = tAssignOr, 2
+		}
+	case '&':
+		k = tBitAnd
+		switch n1 {
+		case '&':
+			k, n = tAnd, 2
+		case '=':
+			k, n = tAssignAnd, 2
+		}
+	case '^':
+		k = tBitXor
+		if n1 == '=' {
+			k, n = tAssignXor, 2
+		}
+	case '<':
+		k = tLt
+		switch n1 {
+		case '=':
+			k, n = tLe, 2
+		case '<':
+			k, n = tShl, 2
+			if lx.peek(2) == '=' {
+				k, n = tAssignShl, 3
+			}
+		}
+	case '>':
+		k = tGt
+		switch n1 {
+		case '=':
+			k, n = tGe, 2
+		case '>':
+			k, n = tSar, 2
+			switch lx.peek(2) {
+			case '=':
+				k, n = tAssignSar, 3
+			case '>':
+				k, n = tShr, 3
+				if lx.peek(3) == '=' {
+					k, n = tAssignShr, 4
+				}
+			}
+		}
+	}
+	if k != tIllegal {
+		lx.pos += n
+	}
+	return k
+}
+
+// quoteText renders source text for an error message, e.g. 'uint256'.
+func quoteText(b []byte) string {
+	const max = 32
+	if len(b) > max {
+		return "'" + string(b[:max]) + "...'"
+	}
+	return "'" + string(b) + "'"
+}
