@@ -1,6 +1,7 @@
 package solidity
 
 import (
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -80,4 +81,26 @@ func TestParseCorpusFromEnv(t *testing.T) {
 			t.Errorf("%v", e)
 		}
 	}
+}
+
+// TestDumpOutlines writes {relative path: Outline} for every .sol file under
+// $SOLSEC_SOL_CORPUS to $SOLSEC_OUTLINE_OUT, for comparison with the same
+// summary built from solc's AST.
+func TestDumpOutlines(t *testing.T) {
+	root, out := os.Getenv("SOLSEC_SOL_CORPUS"), os.Getenv("SOLSEC_OUTLINE_OUT")
+	if root == "" || out == "" {
+		t.Skip("SOLSEC_SOL_CORPUS and SOLSEC_OUTLINE_OUT not set")
+	}
+	res := map[string]*Outline{}
+	for _, f := range solFiles(t, root) {
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		u, _ := Parse(f, src)
+		rel, err := filepath.Rel(root, f)
+		require.NoError(t, err)
+		res[filepath.ToSlash(rel)] = Summarize(u)
+	}
+	b, err := json.Marshal(res)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(out, b, 0o644))
 }
