@@ -1,0 +1,171 @@
+// Command plan evaluates every stack of the project offline: it reads each
+// Pulumi.<stack>.yaml, validates it (and checks that the stacks' VPC ranges
+// stay peerable), runs the real program under internal/offline's mocks and
+// prints, per stack and region, each component with its resources counted by
+// type. It needs no cloud credentials and no Pulumi CLI. It exits non-zero
+// when any stack is rejected or fails to evaluate.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/solsec/platform/internal/offline"
+	"github.com/solsec/platform/stacks"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("dir", ".", "directory holding Pulumi.yaml and the Pulumi.<stack>.yaml files")
+	only := fs.String("stack", "", "evaluate only this stack (all stack files are still validated and checked for overlap)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	paths, err := offline.StackFiles(*dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "plan:", err)
+		return 1
+	}
+
+	failed := false
+	var cfgs []*stacks.Config
+	files := map[string]*offline.StackFile{}
+	valid := map[string]*stacks.Config{}
+	for _, p := range paths {
+		sf, err := offline.LoadStackFile(p)
+		if err != nil {
+			fmt.Fprintln(stderr, "plan:", err)
+			failed = true
+			continue
+		}
+		files[sf.Stack] = sf
+		cfg, err := stacks.ParseConfig(sf.Stack, sf.Config)
+		if err != nil {
+			fmt.Fprintf(stderr, "plan: %s: %v\n", filepath.Base(p), err)
+			failed = true
+			continue
+		}
+		cfgs = append(cfgs, cfg)
+		valid[sf.Stack] = cfg
+	}
+	if err := stacks.CheckPeerable(cfgs); err != nil {
+		fmt.Fprintln(stderr, "plan:", err)
+		failed = true
+	}
+	if *only != "" && files[*only] == nil {
+		fmt.Fprintf(stderr, "plan: stack %q: no Pulumi.%s.yaml in %s\n", *only, *only, *dir)
+		return 1
+	}
+
+	names := make([]string, 0, len(valid))
+	for n := range valid {
+		if *only == "" || n == *only {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		res, err := offline.Run(name, files[name].Config, stacks.Deploy)
+		if err != nil {
+			fmt.Fprintf(stderr, "plan: stack %s: %v\n", name, err)
+			failed = true
+			continue
+		}
+		printInventory(stdout, filepath.Base(files[name].Path), valid[name], res)
+	}
+	if failed {
+		fmt.Fprintln(stderr, "plan: FAILED")
+		return 1
+	}
+	fmt.Fprintf(stdout, "plan: %d stack(s) evaluated, all configuration valid\n", len(names))
+	return 0
+}
+
+// printInventory writes one stack's components per region with their
+// resources counted by type.
+func printInventory(w io.Writer, file string, cfg *stacks.Config, res *offline.Result) {
+	fmt.Fprintf(w, "stack %s (%s)\n", cfg.Environment, file)
+	byComponent := map[string]map[string]int{}
+	stackLevel := map[string]int{}
+	for _, r := range res.Resources {
+		if !r.Custom {
+			continue
+		}
+		c, ok := res.ComponentOf(r)
+		if !ok {
+			stackLevel[r.Type]++
+			continue
+		}
+		if byComponent[c.URN] == nil {
+			byComponent[c.URN] = map[string]int{}
+		}
+		byComponent[c.URN][r.Type]++
+	}
+	total := 0
+	for _, r := range cfg.EnabledRegions() {
+		fmt.Fprintf(w, "  region %s (%s)\n", r.Name, r.Role)
+		for _, c := range res.Components() {
+			counts := byComponent[c.URN]
+			if len(counts) == 0 || regionOf(res, c.URN) != r.Name {
+				continue
+			}
+			n := sum(counts)
+			total += n
+			fmt.Fprintf(w, "    %s %s: %d resources\n", c.Type, c.Name, n)
+			printCounts(w, "      ", counts)
+		}
+	}
+	for _, r := range cfg.Regions {
+		if !r.IsEnabled() {
+			fmt.Fprintf(w, "  region %s (%s): planned, not deployed (enabled: false)\n", r.Name, r.Role)
+		}
+	}
+	if len(stackLevel) > 0 {
+		n := sum(stackLevel)
+		total += n
+		fmt.Fprintf(w, "  stack-level: %d resources\n", n)
+		printCounts(w, "    ", stackLevel)
+	}
+	fmt.Fprintf(w, "  total: %d resources in %d components\n\n", total, len(res.Components()))
+}
+
+// regionOf is the region of a component: that of its custom descendants.
+func regionOf(res *offline.Result, urn string) string {
+	for _, d := range res.Descendants(urn) {
+		if d.Custom && d.Region != "" {
+			return d.Region
+		}
+	}
+	return ""
+}
+
+func printCounts(w io.Writer, indent string, counts map[string]int) {
+	types := make([]string, 0, len(counts))
+	width := 0
+	for t := range counts {
+		types = append(types, t)
+		width = max(width, len(t))
+	}
+	sort.Strings(types)
+	for _, t := range types {
+		fmt.Fprintf(w, "%s%s %s %d\n", indent, t, strings.Repeat(".", width-len(t)+2), counts[t])
+	}
+}
+
+func sum(counts map[string]int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
+}

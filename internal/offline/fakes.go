@@ -1,0 +1,168 @@
+package offline
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// azCount is how many regular availability zones the fake answer gives a
+// region (us-east-1 really has six, most regions three or four).
+var azCount = map[string]int{"us-east-1": 6, "us-west-2": 4}
+
+// azIDPrefix gives zone ids their real region prefix (use1-az1 ...).
+var azIDPrefix = map[string]string{"us-east-1": "use1", "us-east-2": "use2", "us-west-1": "usw1", "us-west-2": "usw2"}
+
+// fakeInvoke answers the provider functions the program calls. An invoke
+// with no fake answer is an error naming it, never a silent empty result.
+func fakeInvoke(token, region string, args resource.PropertyMap) (map[string]any, error) {
+	switch token {
+	case "aws:index/getCallerIdentity:getCallerIdentity":
+		return map[string]any{
+			"accountId": AccountID,
+			"arn":       "arn:aws:sts::" + AccountID + ":assumed-role/offline-plan/solsec",
+			"id":        AccountID,
+			"userId":    "AROAOFFLINEPLAN:solsec",
+		}, nil
+	case "aws:index/getPartition:getPartition":
+		return map[string]any{"partition": "aws", "id": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}, nil
+	case "aws:index/getRegion:getRegion":
+		return map[string]any{"name": region, "id": region, "region": region, "endpoint": "ec2." + region + ".amazonaws.com",
+			"description": region}, nil
+	case "aws:index/getAvailabilityZones:getAvailabilityZones":
+		n := azCount[region]
+		if n == 0 {
+			n = 3
+		}
+		prefix := azIDPrefix[region]
+		if prefix == "" {
+			prefix = strings.ReplaceAll(region, "-", "")
+		}
+		var names, ids []any
+		for i := 0; i < n; i++ {
+			names = append(names, fmt.Sprintf("%s%c", region, 'a'+i))
+			ids = append(ids, fmt.Sprintf("%s-az%d", prefix, i+1))
+		}
+		return map[string]any{"id": region, "names": names, "zoneIds": ids, "groupNames": []any{region}}, nil
+	}
+	return nil, fmt.Errorf("offline: no fake answer for invoke %s; teach internal/offline/fakes.go to answer it", token)
+}
+
+// hash gives a short deterministic hex string for a URN.
+func hash(urn string, n int) string {
+	sum := sha256.Sum256([]byte(urn))
+	return hex.EncodeToString(sum[:])[:n]
+}
+
+// idPrefix gives well-known AWS id prefixes so that records read like a
+// real account.
+var idPrefix = map[string]string{
+	"aws:ec2/vpc:Vpc":                                                 "vpc",
+	"aws:ec2/subnet:Subnet":                                           "subnet",
+	"aws:ec2/securityGroup:SecurityGroup":                             "sg",
+	"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":               "sg",
+	"aws:ec2/securityGroupRule:SecurityGroupRule":                     "sgrule",
+	"aws:ec2/routeTable:RouteTable":                                   "rtb",
+	"aws:ec2/routeTableAssociation:RouteTableAssociation":             "rtbassoc",
+	"aws:ec2/internetGateway:InternetGateway":                         "igw",
+	"aws:ec2/natGateway:NatGateway":                                   "nat",
+	"aws:ec2/eip:Eip":                                                 "eipalloc",
+	"aws:ec2/networkAcl:NetworkAcl":                                   "acl",
+	"aws:ec2/vpcEndpoint:VpcEndpoint":                                 "vpce",
+	"aws:ec2/flowLog:FlowLog":                                         "fl",
+	"aws:ec2/launchTemplate:LaunchTemplate":                           "lt",
+	"aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation": "vpc-cidr-assoc",
+}
+
+// fakeState returns the id and the output state of a new resource: its
+// inputs plus what AWS would compute (id, arn, names, addresses).
+func fakeState(typ, name, urn, region string, inputs resource.PropertyMap) (string, resource.PropertyMap) {
+	state := inputs.Copy()
+	h := hash(urn, 17)
+	id := h
+	if p, ok := idPrefix[typ]; ok {
+		id = p + "-" + h
+	}
+	set := func(k string, v any) { state[resource.PropertyKey(k)] = resource.NewPropertyValue(v) }
+	str := func(k string) string {
+		if v, ok := inputs[resource.PropertyKey(k)]; ok && v.IsString() {
+			return v.StringValue()
+		}
+		return ""
+	}
+	// Auto-naming: the provider appends a random suffix to the logical name.
+	physical := str("name")
+	if physical == "" {
+		physical = name + "-" + hash(urn, 7)
+	}
+	service, kind := arnParts(typ)
+	arn := fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", service, region, AccountID, kind, id)
+
+	switch typ {
+	case "pulumi:providers:aws", "pulumi:providers:kubernetes", "pulumi:providers:random":
+		id = "provider-" + h
+	case "aws:kms/key:Key":
+		id = fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], hash(urn+"k", 4), hash(urn+"key", 12))
+		arn = fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", region, AccountID, id)
+		set("keyId", id)
+	case "aws:kms/alias:Alias":
+		arn = fmt.Sprintf("arn:aws:kms:%s:%s:%s", region, AccountID, physical)
+		id = physical
+	case "aws:cloudwatch/logGroup:LogGroup":
+		arn = fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, AccountID, physical)
+		id = physical
+		set("name", physical)
+	case "aws:iam/role:Role":
+		arn = fmt.Sprintf("arn:aws:iam::%s:role/%s", AccountID, physical)
+		id = physical
+		set("name", physical)
+		set("uniqueId", "AROA"+strings.ToUpper(hash(urn, 17)))
+	case "aws:iam/policy:Policy":
+		arn = fmt.Sprintf("arn:aws:iam::%s:policy/%s", AccountID, physical)
+		id = arn
+		set("name", physical)
+	case "aws:s3/bucketV2:BucketV2", "aws:s3/bucket:Bucket":
+		bucket := str("bucket")
+		if bucket == "" {
+			bucket = physical
+		}
+		arn = "arn:aws:s3:::" + bucket
+		id = bucket
+		set("bucket", bucket)
+		set("bucketRegionalDomainName", fmt.Sprintf("%s.s3.%s.amazonaws.com", bucket, region))
+	case "aws:ec2/vpc:Vpc":
+		set("defaultSecurityGroupId", "sg-"+hash(urn+"sg", 17))
+		set("defaultNetworkAclId", "acl-"+hash(urn+"acl", 17))
+		set("mainRouteTableId", "rtb-"+hash(urn+"rtb", 17))
+		set("ownerId", AccountID)
+	case "aws:ec2/eip:Eip":
+		// Documentation range (RFC 5737): never a real address.
+		sum := sha256.Sum256([]byte(urn))
+		set("publicIp", fmt.Sprintf("198.51.100.%d", 1+int(sum[0])%254))
+		set("allocationId", id)
+	case "aws:ec2/subnet:Subnet":
+		set("availabilityZoneId", "")
+	}
+	set("id", id)
+	if _, ok := state["arn"]; !ok {
+		set("arn", arn)
+	}
+	return id, state
+}
+
+// arnParts maps "aws:ec2/vpc:Vpc" to ("ec2", "vpc").
+func arnParts(typ string) (service, kind string) {
+	parts := strings.Split(typ, ":")
+	if len(parts) != 3 {
+		return "unknown", "resource"
+	}
+	module := parts[1]
+	if i := strings.Index(module, "/"); i >= 0 {
+		module = module[:i]
+	}
+	kind = strings.ToLower(parts[2][:1]) + parts[2][1:]
+	return module, kind
+}
