@@ -104,3 +104,30 @@ func TestDumpOutlines(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(out, b, 0o644))
 }
+
+// TestDumpSpans writes {relative path: [[kind, offset, length], ...]} for
+// every node of every file under $SOLSEC_SOL_CORPUS to $SOLSEC_SPANS_OUT,
+// for comparing node positions with solc's "src" fields.
+func TestDumpSpans(t *testing.T) {
+	root, out := os.Getenv("SOLSEC_SOL_CORPUS"), os.Getenv("SOLSEC_SPANS_OUT")
+	if root == "" || out == "" {
+		t.Skip("SOLSEC_SOL_CORPUS and SOLSEC_SPANS_OUT not set")
+	}
+	res := map[string][][3]any{}
+	for _, f := range solFiles(t, root) {
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		u, _ := Parse(f, src)
+		rel, err := filepath.Rel(root, f)
+		require.NoError(t, err)
+		var spans [][3]any
+		Inspect(u, func(n Node) bool {
+			spans = append(spans, [3]any{n.NodeKind(), n.Pos().Offset, n.End().Offset - n.Pos().Offset})
+			return true
+		})
+		res[filepath.ToSlash(rel)] = spans
+	}
+	b, err := json.Marshal(res)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(out, b, 0o644))
+}

@@ -179,6 +179,7 @@ func (lx *lexer) lineComment() {
 		lx.pos = start + e
 	}
 	text := src[start:lx.pos]
+	endPos := lx.posAt(lx.pos)
 	// `///` is NatSpec, `////...` is not.
 	if len(text) >= 3 && text[2] == '/' && (len(text) == 3 || text[3] != '/') {
 		body := string(bytes.TrimRight(text[3:], "\r"))
@@ -188,11 +189,11 @@ func (lx *lexer) lineComment() {
 			d := &lx.docs[lx.pendingDoc-1]
 			if d.end.Line == lx.line-1 && bytes.HasPrefix(src[d.start.Offset:], []byte("///")) {
 				d.text += "\n" + body
-				d.end = lx.posAt(lx.pos)
+				d.end = endPos
 				return
 			}
 		}
-		lx.docs = append(lx.docs, docComment{start: startPos, end: lx.posAt(lx.pos), text: body})
+		lx.docs = append(lx.docs, docComment{start: startPos, end: endPos, text: body})
 		lx.pendingDoc = int32(len(lx.docs))
 	}
 }

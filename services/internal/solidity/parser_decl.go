@@ -15,8 +15,8 @@ func (p *parser) parseSourceUnit() *SourceUnit {
 			p.skipTo(isTopLevelStart)
 		}
 	}
-	u.Src = Span{Start: Position{Offset: 0, Line: 1, Column: 1}, End: p.endOf(p.tok())}
-	_ = start
+	// Like solc, the unit spans from its first token to the end of the file.
+	u.Src = Span{Start: start, End: p.endOf(p.tok())}
 	return u
 }
 
@@ -184,6 +184,11 @@ func (p *parser) parseContract() *ContractDefinition {
 	first := p.tok()
 	start := tokPos(first)
 	c := &ContractDefinition{BaseContracts: []*InheritanceSpecifier{}, Nodes: []Node{}, Documentation: p.docFor(first)}
+	if d := c.Documentation; d != nil && d.Src.End.Offset < len(p.src) && p.src[d.Src.End.Offset] == '\n' &&
+		p.src[d.Src.Start.Offset+2] == '/' {
+		// solc's span of a contract's `///` comment includes the newline.
+		d.Src.End = Position{Offset: d.Src.End.Offset + 1, Line: d.Src.End.Line + 1, Column: 1}
+	}
 	if p.got(kwAbstract) {
 		c.Abstract = true
 		if p.kind() != kwContract {
@@ -595,8 +600,8 @@ func (p *parser) parseStruct() *StructDefinition {
 			v := &VariableDeclaration{TypeName: p.parseTypeName()}
 			if v.TypeName != nil {
 				v.Name, v.NameSrc, _ = p.expectName("for struct member")
-				p.expect(tSemi, "after struct member")
 				v.Src = p.span(mStart)
+				p.expect(tSemi, "after struct member")
 				s.Members = append(s.Members, v)
 			}
 			if p.i == before {
@@ -741,10 +746,10 @@ loop:
 	if p.got(tAssign) {
 		v.Value = p.parseExpression()
 	}
+	v.Src = p.span(start) // excludes the ';', as in solc
 	if !p.expect(tSemi, "after state variable declaration") {
 		p.skipTo(isMemberStart)
 	}
-	v.Src = p.span(start)
 	return v
 }
 

@@ -1,5 +1,7 @@
 package solidity
 
+// Statement spans end before their terminating ';', as in solc's AST.
+
 // parseBlock parses `{ statements }`. If the block runs into a token that
 // can only start a contract member or a top-level declaration, the '}' was
 // evidently forgotten: the error is reported and the block ends there, so
@@ -73,7 +75,7 @@ func (p *parser) parseStatement() Statement {
 		s.Condition = p.parseExpression()
 		p.expect(tRParen, "after while condition")
 		s.Body = p.parseBody()
-		s.Src = p.span(start)
+		s.Src = Span{Start: start, End: s.Body.End()}
 		return s
 	case kwDo:
 		p.next()
@@ -82,8 +84,8 @@ func (p *parser) parseStatement() Statement {
 		p.expect(tLParen, "after 'while'")
 		s.Condition = p.parseExpression()
 		p.expect(tRParen, "after do-while condition")
-		p.expect(tSemi, "after do-while statement")
 		s.Src = p.span(start)
+		p.expect(tSemi, "after do-while statement")
 		return s
 	case kwReturn:
 		p.next()
@@ -91,21 +93,27 @@ func (p *parser) parseStatement() Statement {
 		if p.kind() != tSemi {
 			s.Expression = p.parseExpression()
 		}
-		p.expect(tSemi, "after return statement")
 		s.Src = p.span(start)
+		p.expect(tSemi, "after return statement")
+		if s.Expression == nil {
+			s.Src = p.span(start) // solc includes the ';' of a bare `return;`
+		}
 		return s
 	case kwBreak:
 		p.next()
+		s := &Break{base{p.span(start)}}
 		p.expect(tSemi, "after 'break'")
-		return &Break{base{p.span(start)}}
+		return s
 	case kwContinue:
 		p.next()
+		s := &Continue{base{p.span(start)}}
 		p.expect(tSemi, "after 'continue'")
-		return &Continue{base{p.span(start)}}
+		return s
 	case kwThrow:
 		p.next()
+		s := &Throw{base{p.span(start)}}
 		p.expect(tSemi, "after 'throw'")
-		return &Throw{base{p.span(start)}}
+		return s
 	case kwEmit:
 		p.next()
 		s := &EmitStatement{}
@@ -115,8 +123,8 @@ func (p *parser) parseStatement() Statement {
 		} else if _, bad := e.(*BadExpression); !bad {
 			p.errorAt(e.Pos(), "expected event call after 'emit'")
 		}
-		p.expect(tSemi, "after emit statement")
 		s.Src = p.span(start)
+		p.expect(tSemi, "after emit statement")
 		return s
 	case kwTry:
 		return p.parseTry()
@@ -125,8 +133,9 @@ func (p *parser) parseStatement() Statement {
 	case tIdent:
 		if p.peek(1) == tSemi && p.text(t)[0] == '_' && t.end-t.off == 1 {
 			p.next()
+			s := &PlaceholderStatement{base{p.span(start)}}
 			p.next()
-			return &PlaceholderStatement{base{p.span(start)}}
+			return s
 		}
 		// `revert CustomError(...)`; plain `revert(...)` is a call.
 		if p.is("revert") && p.peek(1) == tIdent {
@@ -138,8 +147,8 @@ func (p *parser) parseStatement() Statement {
 			} else if _, bad := e.(*BadExpression); !bad {
 				p.errorAt(e.Pos(), "expected error call after 'revert'")
 			}
-			p.expect(tSemi, "after revert statement")
 			s.Src = p.span(start)
+			p.expect(tSemi, "after revert statement")
 			return s
 		}
 	}
@@ -151,7 +160,6 @@ func (p *parser) parseStatement() Statement {
 			p.skipTo(nil)
 		}
 	}
-	setEnd(s, p.prevEnd())
 	return s
 }
 
@@ -160,19 +168,6 @@ func statementWhat(s Statement) string {
 		return "variable declaration"
 	}
 	return "expression statement"
-}
-
-func setEnd(s Statement, end Position) {
-	switch s := s.(type) {
-	case *ExpressionStatement:
-		if end.Offset > s.Src.End.Offset {
-			s.Src.End = end
-		}
-	case *VariableDeclarationStatement:
-		if end.Offset > s.Src.End.Offset {
-			s.Src.End = end
-		}
-	}
 }
 
 // startsStatement reports whether the current token plausibly begins a
@@ -204,10 +199,11 @@ func (p *parser) parseIf() *IfStatement {
 	s.Condition = p.parseExpression()
 	p.expect(tRParen, "after if condition")
 	s.TrueBody = p.parseBody()
+	s.Src = Span{Start: start, End: s.TrueBody.End()}
 	if p.got(kwElse) {
 		s.FalseBody = p.parseBody()
+		s.Src.End = s.FalseBody.End()
 	}
-	s.Src = p.span(start)
 	return s
 }
 
@@ -219,7 +215,6 @@ func (p *parser) parseFor() *ForStatement {
 	if !p.got(tSemi) {
 		s.Init = p.parseSimpleStatement()
 		p.expect(tSemi, "after for-loop initialisation")
-		setEnd(s.Init, p.prevEnd())
 	}
 	if p.kind() != tSemi {
 		s.Condition = p.parseExpression()
@@ -232,7 +227,7 @@ func (p *parser) parseFor() *ForStatement {
 	}
 	p.expect(tRParen, "to close for-loop header")
 	s.Body = p.parseBody()
-	s.Src = p.span(start)
+	s.Src = Span{Start: start, End: s.Body.End()}
 	return s
 }
 
