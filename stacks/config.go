@@ -128,18 +128,28 @@ func ParseConfig(stack string, raw map[string]string) (*Config, error) {
 		CostCenter:  strings.TrimSpace(raw[Namespace+":costCenter"]),
 		AccountID:   strings.TrimSpace(raw[Namespace+":accountId"]),
 	}
-	if v := raw[Namespace+":logRetentionDays"]; v != "" {
+	// Each key that was present and readable is validated even when
+	// others were not, so that one run reports every problem.
+	if v := raw[Namespace+":logRetentionDays"]; strings.TrimSpace(v) != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {
 			errs.addf("%s:logRetentionDays: %q is not a whole number of days; allowed: %s", Namespace, v, retentionList())
+		} else {
+			cfg.LogRetentionDays = n
+			cfg.validateRetention(&errs)
 		}
-		cfg.LogRetentionDays = n
 	}
-	decode(&errs, raw, "regions", &cfg.Regions)
-	decode(&errs, raw, "nodeGroups", &cfg.NodeGroups)
-
+	cfg.validateScalars(&errs)
+	regionsOK := decode(&errs, raw, "regions", &cfg.Regions)
+	groupsOK := decode(&errs, raw, "nodeGroups", &cfg.NodeGroups)
+	if regionsOK {
+		cfg.validateRegions(&errs)
+	}
+	if groupsOK {
+		cfg.validateNodeGroups(&errs)
+	}
 	if len(errs) == 0 {
-		cfg.validate(&errs)
+		cfg.validateCapacity(&errs)
 	}
 	if len(errs) > 0 {
 		return nil, errs.err(stack)
@@ -148,16 +158,19 @@ func ParseConfig(stack string, raw map[string]string) (*Config, error) {
 }
 
 // decode unmarshals a structured key strictly: unknown fields are errors.
-func decode(errs *errorList, raw map[string]string, key string, into any) {
+// It reports whether the key was present and readable.
+func decode(errs *errorList, raw map[string]string, key string, into any) bool {
 	v := raw[Namespace+":"+key]
 	if strings.TrimSpace(v) == "" {
-		return
+		return false
 	}
 	dec := json.NewDecoder(strings.NewReader(v))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(into); err != nil {
 		errs.addf("%s:%s: cannot read %s: %v", Namespace, key, abbreviate(v), err)
+		return false
 	}
+	return true
 }
 
 // Primary returns the primary region.

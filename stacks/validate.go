@@ -37,15 +37,6 @@ var (
 	accountID   = regexp.MustCompile(`^[0-9]{12}$`)
 )
 
-func (c *Config) validate(errs *errorList) {
-	c.validateScalars(errs)
-	c.validateRegions(errs)
-	c.validateNodeGroups(errs)
-	if len(*errs) == 0 {
-		c.validateCapacity(errs)
-	}
-}
-
 func (c *Config) validateScalars(errs *errorList) {
 	if c.Domain != "" && !validDomain(c.Domain) {
 		errs.addf("%s:domain: %q is not a DNS domain; allowed: lower-case labels of letters, digits and hyphens separated by dots, e.g. example.com", Namespace, c.Domain)
@@ -56,6 +47,9 @@ func (c *Config) validateScalars(errs *errorList) {
 	if c.AccountID != "" && !accountID.MatchString(c.AccountID) {
 		errs.addf("%s:accountId: %q; allowed: a 12-digit AWS account id", Namespace, c.AccountID)
 	}
+}
+
+func (c *Config) validateRetention(errs *errorList) {
 	if !containsInt(RetentionDays, c.LogRetentionDays) {
 		errs.addf("%s:logRetentionDays: %d is not a retention CloudWatch Logs accepts; allowed: %s", Namespace, c.LogRetentionDays, retentionList())
 	}

@@ -1,0 +1,285 @@
+package stacks
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/solsec/platform/internal/offline"
+)
+
+// stackFile loads one of the repository's real stack files.
+func stackFile(t testing.TB, stack string) *offline.StackFile {
+	t.Helper()
+	root, err := offline.RepoRoot()
+	require.NoError(t, err)
+	sf, err := offline.LoadStackFile(filepath.Join(root, "Pulumi."+stack+".yaml"))
+	require.NoError(t, err)
+	return sf
+}
+
+// rawConfig is a mutable copy of a stack's config for building bad ones.
+type rawConfig struct {
+	values     map[string]string
+	regions    []map[string]any
+	nodeGroups []map[string]any
+}
+
+func productionRaw(t *testing.T) *rawConfig {
+	sf := stackFile(t, "production")
+	rc := &rawConfig{values: map[string]string{}}
+	for k, v := range sf.Config {
+		rc.values[k] = v
+	}
+	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:regions"]), &rc.regions))
+	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:nodeGroups"]), &rc.nodeGroups))
+	return rc
+}
+
+func (rc *rawConfig) encode(t *testing.T) map[string]string {
+	out := map[string]string{}
+	for k, v := range rc.values {
+		out[k] = v
+	}
+	for key, v := range map[string]any{"solsec:regions": rc.regions, "solsec:nodeGroups": rc.nodeGroups} {
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		out[key] = string(b)
+	}
+	return out
+}
+
+func TestParseConfigAcceptsTheRepositoryStacks(t *testing.T) {
+	t.Run("production deploys both regions, primary first", func(t *testing.T) {
+		sf := stackFile(t, "production")
+		cfg, err := ParseConfig(sf.Stack, sf.Config)
+		require.NoError(t, err)
+		regions := cfg.EnabledRegions()
+		require.Len(t, regions, 2)
+		assert.Equal(t, "us-east-1", regions[0].Name)
+		assert.Equal(t, RolePrimary, regions[0].Role)
+		assert.Equal(t, "10.0.0.0/16", regions[0].VpcCidr)
+		assert.Equal(t, "us-west-2", regions[1].Name)
+		assert.Equal(t, NatOnePerAZ, regions[0].NatMode)
+	})
+	t.Run("staging deploys us-east-1 and only plans us-west-2", func(t *testing.T) {
+		sf := stackFile(t, "staging")
+		cfg, err := ParseConfig(sf.Stack, sf.Config)
+		require.NoError(t, err)
+		regions := cfg.EnabledRegions()
+		require.Len(t, regions, 1)
+		assert.Equal(t, "10.1.0.0/16", regions[0].VpcCidr)
+		assert.Equal(t, NatSingle, regions[0].NatMode)
+		assert.Len(t, cfg.Regions, 2)
+	})
+	t.Run("the architecture document's subnet plan is used in us-east-1", func(t *testing.T) {
+		for stack, x := range map[string]string{"production": "0", "staging": "1"} {
+			sf := stackFile(t, stack)
+			cfg, err := ParseConfig(sf.Stack, sf.Config)
+			require.NoError(t, err)
+			p := cfg.Primary()
+			assert.Equal(t, []string{"10." + x + ".1.0/24", "10." + x + ".2.0/24", "10." + x + ".3.0/24"}, p.PublicSubnets, stack)
+			assert.Equal(t, []string{"10." + x + ".4.0/24", "10." + x + ".5.0/24", "10." + x + ".6.0/24"}, p.PrivateSubnets, stack)
+		}
+	})
+}
+
+func TestParseConfigRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		// mutate breaks a valid production config.
+		mutate func(rc *rawConfig)
+		stack  string
+		// wantKey is the config key the message must name; wantAllowed is
+		// a piece of what it must say is allowed.
+		wantKey, wantAllowed string
+	}{
+		{"an unknown region", func(rc *rawConfig) { rc.regions[1]["name"] = "us-east-9" },
+			"", "solsec:regions[1].name", "us-west-2"},
+		{"a duplicated region", func(rc *rawConfig) { rc.regions[1]["name"] = "us-east-1" },
+			"", "solsec:regions[1].name", "once"},
+		{"no primary region", func(rc *rawConfig) { rc.regions[0]["role"] = "secondary" },
+			"", "solsec:regions", "exactly one"},
+		{"two primary regions", func(rc *rawConfig) { rc.regions[1]["role"] = "primary" },
+			"", "solsec:regions", "exactly one"},
+		{"an unknown role", func(rc *rawConfig) { rc.regions[1]["role"] = "standby" },
+			"", "solsec:regions[1].role", "primary, secondary"},
+		{"a malformed VPC range", func(rc *rawConfig) { rc.regions[0]["vpcCidr"] = "10.0.0/16" },
+			"", "solsec:regions[0].vpcCidr", "IPv4 range"},
+		{"a VPC range with host bits", func(rc *rawConfig) { rc.regions[0]["vpcCidr"] = "10.0.1.0/16" },
+			"", "solsec:regions[0].vpcCidr", "10.0.0.0/16"},
+		{"a VPC range overlapping the other region's", func(rc *rawConfig) {
+			rc.regions[1]["vpcCidr"] = "10.0.0.0/16"
+			rc.regions[1]["publicSubnets"] = []string{"10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"}
+			rc.regions[1]["privateSubnets"] = []string{"10.0.4.0/24", "10.0.5.0/24", "10.0.6.0/24"}
+		}, "", "solsec:regions[1].vpcCidr", "peerable"},
+		{"a subnet outside its VPC", func(rc *rawConfig) {
+			rc.regions[0]["privateSubnets"] = []string{"10.0.4.0/24", "10.0.5.0/24", "10.9.6.0/24"}
+		}, "", "solsec:regions[0].privateSubnets[2]", "subnet of that range"},
+		{"two subnets overlapping", func(rc *rawConfig) {
+			rc.regions[0]["privateSubnets"] = []string{"10.0.4.0/24", "10.0.5.0/24", "10.0.1.0/24"}
+		}, "", "solsec:regions[0].privateSubnets[2]", "share no address"},
+		{"a pod subnet outside the pod range", func(rc *rawConfig) {
+			rc.regions[0]["podSubnets"] = []string{"100.64.0.0/18", "100.64.64.0/18", "100.65.0.0/18"}
+		}, "", "solsec:regions[0].podSubnets[2]", "subnet of that range"},
+		{"a pod range outside RFC 6598 space", func(rc *rawConfig) { rc.regions[0]["podCidr"] = "172.16.0.0/16" },
+			"", "solsec:regions[0].podCidr", "100.64.0.0/10"},
+		{"two subnets where three AZs need three", func(rc *rawConfig) {
+			rc.regions[0]["publicSubnets"] = []string{"10.0.1.0/24", "10.0.2.0/24"}
+		}, "", "solsec:regions[0].publicSubnets", "one per availability zone"},
+		{"an AZ count of two", func(rc *rawConfig) { rc.regions[0]["azCount"] = 2 },
+			"", "solsec:regions[0].azCount", "allowed: 3"},
+		{"an unknown NAT mode", func(rc *rawConfig) { rc.regions[0]["natMode"] = "per-subnet" },
+			"", "solsec:regions[0].natMode", "one-per-az, single"},
+		{"a retention CloudWatch does not accept", func(rc *rawConfig) { rc.values["solsec:logRetentionDays"] = "45" },
+			"", "solsec:logRetentionDays", "30, 60"},
+		{"a retention that is not a number", func(rc *rawConfig) { rc.values["solsec:logRetentionDays"] = "a year" },
+			"", "solsec:logRetentionDays", "365"},
+		{"a missing domain", func(rc *rawConfig) { delete(rc.values, "solsec:domain") },
+			"", "solsec:domain", "required"},
+		{"a domain that is not one", func(rc *rawConfig) { rc.values["solsec:domain"] = "Solsec_IO" },
+			"", "solsec:domain", "example.com"},
+		{"a missing cost centre", func(rc *rawConfig) { rc.values["solsec:costCenter"] = "  " },
+			"", "solsec:costCenter", "required"},
+		{"a misspelt key", func(rc *rawConfig) { rc.values["solsec:costCentre"] = "x" },
+			"", "solsec:costCentre", "solsec:costCenter"},
+		{"a misspelt region field", func(rc *rawConfig) { rc.regions[0]["vpcRange"] = "10.0.0.0/16" },
+			"", "solsec:regions", "vpcRange"},
+		{"a disabled primary", func(rc *rawConfig) { rc.regions[0]["enabled"] = false },
+			"", "solsec:regions[0].enabled", "must be deployed"},
+		{"an unknown instance type", func(rc *rawConfig) { rc.nodeGroups[0]["instanceTypes"] = []string{"m5.mega"} },
+			"", "solsec:nodeGroups[0].instanceTypes[0]", "m5.large"},
+		{"node group sizes out of order", func(rc *rawConfig) { rc.nodeGroups[0]["minSize"] = 10 },
+			"", "solsec:nodeGroups[0]", "minSize <= desiredSize"},
+		{"spot capacity only", func(rc *rawConfig) { rc.nodeGroups[0]["capacityType"] = "spot" },
+			"", "solsec:nodeGroups", "at least one"},
+		{"node groups too large for the pod subnets", func(rc *rawConfig) {
+			rc.regions[0]["podSubnets"] = []string{"100.64.0.0/24", "100.64.1.0/24", "100.64.2.0/24"}
+		}, "", "solsec:regions[0].podSubnets", "smaller solsec:nodeGroups maxSize"},
+		{"a stack that is not an environment", func(rc *rawConfig) {}, "dev", "stack name \"dev\"", "staging, production"},
+		{"an account id that is not one", func(rc *rawConfig) { rc.values["solsec:accountId"] = "12345" },
+			"", "solsec:accountId", "12-digit"},
+	}
+	for _, tc := range tests {
+		t.Run("it rejects "+tc.name, func(t *testing.T) {
+			rc := productionRaw(t)
+			tc.mutate(rc)
+			stack := tc.stack
+			if stack == "" {
+				stack = "production"
+			}
+			cfg, err := ParseConfig(stack, rc.encode(t))
+			require.Error(t, err)
+			assert.Nil(t, cfg)
+			assert.Contains(t, err.Error(), tc.wantKey)
+			assert.Contains(t, err.Error(), tc.wantAllowed)
+		})
+	}
+}
+
+func TestParseConfigReportsEveryProblemAtOnce(t *testing.T) {
+	rc := productionRaw(t)
+	delete(rc.values, "solsec:domain")
+	rc.values["solsec:logRetentionDays"] = "45"
+	rc.regions[0]["natMode"] = "none"
+	rc.nodeGroups[1]["capacityType"] = "reserved"
+	_, err := ParseConfig("production", rc.encode(t))
+	var cerr *ConfigError
+	require.ErrorAs(t, err, &cerr)
+	assert.Len(t, cerr.Problems, 4, cerr.Error())
+}
+
+func TestParseConfigNeverPanics(t *testing.T) {
+	inputs := []map[string]string{
+		nil,
+		{},
+		{"solsec:regions": "null", "solsec:nodeGroups": "null"},
+		{"solsec:regions": `{"name": "us-east-1"}`},
+		{"solsec:regions": `[null, 3, "x"]`},
+		{"solsec:regions": `[{}]`, "solsec:nodeGroups": `[{}]`, "solsec:domain": "a.b", "solsec:costCenter": "c", "solsec:logRetentionDays": "30"},
+		{"solsec:regions": `[{"name":"us-east-1","role":"primary","azCount":3,"natMode":"single","vpcCidr":"::/0","podCidr":"100.64.0.0/16","publicSubnets":["x"]}]`},
+		{"solsec:logRetentionDays": "99999999999999999999999"},
+	}
+	for i, in := range inputs {
+		assert.NotPanics(t, func() {
+			_, err := ParseConfig("staging", in)
+			assert.Error(t, err, "input %d", i)
+		})
+	}
+}
+
+func TestCheckPeerable(t *testing.T) {
+	load := func(t *testing.T, stack string, mutate func(rc *rawConfig)) *Config {
+		sf := stackFile(t, stack)
+		rc := &rawConfig{values: sf.Config}
+		require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:regions"]), &rc.regions))
+		require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:nodeGroups"]), &rc.nodeGroups))
+		if mutate != nil {
+			mutate(rc)
+		}
+		cfg, err := ParseConfig(stack, rc.encode(t))
+		require.NoError(t, err)
+		return cfg
+	}
+	t.Run("every stack file of the repository is peerable with the others", func(t *testing.T) {
+		root, err := offline.RepoRoot()
+		require.NoError(t, err)
+		paths, err := offline.StackFiles(root)
+		require.NoError(t, err)
+		var cfgs []*Config
+		for _, p := range paths {
+			sf, err := offline.LoadStackFile(p)
+			require.NoError(t, err)
+			cfg, err := ParseConfig(sf.Stack, sf.Config)
+			require.NoError(t, err, p)
+			cfgs = append(cfgs, cfg)
+		}
+		require.Len(t, cfgs, 2)
+		assert.NoError(t, CheckPeerable(cfgs))
+	})
+	t.Run("a staging range overlapping a production range is rejected, naming both keys", func(t *testing.T) {
+		prod := load(t, "production", nil)
+		staging := load(t, "staging", func(rc *rawConfig) {
+			// The planned us-west-2 range collides with production's.
+			rc.regions[1]["vpcCidr"] = "10.2.0.0/16"
+			rc.regions[1]["publicSubnets"] = []string{"10.2.1.0/24", "10.2.2.0/24", "10.2.3.0/24"}
+			rc.regions[1]["privateSubnets"] = []string{"10.2.4.0/24", "10.2.5.0/24", "10.2.6.0/24"}
+		})
+		err := CheckPeerable([]*Config{prod, staging})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "stack staging solsec:regions[1].vpcCidr (us-west-2)")
+		assert.Contains(t, err.Error(), "stack production solsec:regions[1].vpcCidr (us-west-2)")
+	})
+}
+
+func TestPodAddressCapacity(t *testing.T) {
+	for _, stack := range Environments {
+		sf := stackFile(t, stack)
+		cfg, err := ParseConfig(sf.Stack, sf.Config)
+		require.NoError(t, err)
+		for _, r := range cfg.Regions {
+			t.Run(stack+" "+r.Name+" holds every node group at maximum size in one AZ", func(t *testing.T) {
+				c, err := AddressCapacity(r, cfg.NodeGroups)
+				require.NoError(t, err)
+				assert.LessOrEqual(t, c.PodAddressesNeeded, c.PodAddressesPerSubnet)
+				assert.LessOrEqual(t, c.NodeAddressesNeeded, c.NodeAddressesPerSubnet)
+				// A /24 would not do: that is why pods have their own range.
+				assert.Greater(t, c.PodAddressesNeeded, 256-5, "the pod range is needed at all")
+			})
+		}
+	}
+	t.Run("the budget is the largest instance type's pod addresses times max size", func(t *testing.T) {
+		r := Region{PodSubnets: []string{"100.64.0.0/18"}, PrivateSubnets: []string{"10.0.4.0/24"}}
+		c, err := AddressCapacity(r, []NodeGroup{
+			{Name: "a", InstanceTypes: []string{"m5.large", "m5.2xlarge"}, MaxSize: 10},
+			{Name: "b", InstanceTypes: []string{"m5.large"}, MaxSize: 5},
+		})
+		require.NoError(t, err)
+		assert.Equal(t, 10*42+5*18, c.PodAddressesNeeded)
+		assert.Equal(t, 16384-5, c.PodAddressesPerSubnet)
+		assert.Equal(t, 251, c.NodeAddressesPerSubnet)
+	})
+}
