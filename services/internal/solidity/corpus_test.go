@@ -31,7 +31,7 @@ func datasetsDir(t *testing.T) string {
 	}
 }
 
-func solFiles(t *testing.T, root string) []string {
+func solFiles(t testing.TB, root string) []string {
 	var files []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -25,7 +25,7 @@ const maxDepth = 1000
 // (possibly partial) AST and every syntax error in source order. Every
 // declaration that parsed is present even when the file has errors.
 func Parse(filename string, src []byte) (unit *SourceUnit, errs []*SyntaxError) {
-	p := &parser{file: filename, src: src, lastErrOff: -1}
+	p := &parser{file: filename, src: src, s: string(src), lastErrOff: -1}
 	defer func() {
 		// Belt and braces: the parser is written not to panic, but a bug
 		// must cost one file's result, not the caller's process.
@@ -55,8 +55,11 @@ func sortErrors(errs []*SyntaxError) {
 }
 
 type parser struct {
-	file    string
-	src     []byte
+	file string
+	src  []byte
+	// s is src as one string, converted once: names in the AST are
+	// substrings of it, which costs no allocation per identifier.
+	s       string
 	toks    []token
 	docs    []docComment
 	i       int // index of the current token
@@ -76,7 +79,7 @@ type parser struct {
 func (p *parser) tok() *token          { return &p.toks[p.i] }
 func (p *parser) kind() tokKind        { return p.toks[p.i].kind }
 func (p *parser) text(t *token) []byte { return p.src[t.off:t.end] }
-func (p *parser) str(t *token) string  { return string(p.src[t.off:t.end]) }
+func (p *parser) str(t *token) string  { return p.s[t.off:t.end] }
 
 // peek returns the kind of the token n positions ahead (EOF past the end).
 func (p *parser) peek(n int) tokKind {

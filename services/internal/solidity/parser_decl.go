@@ -97,7 +97,7 @@ func (p *parser) parsePragma() *PragmaDirective {
 
 // stringValue returns a string literal token's contents without quotes.
 func (p *parser) stringValue(t *token) string {
-	b := p.text(t)
+	b := p.s[t.off:t.end]
 	switch t.kind {
 	case tHexString:
 		b = b[3:]
@@ -105,10 +105,10 @@ func (p *parser) stringValue(t *token) string {
 		b = b[7:]
 	}
 	if len(b) >= 2 && b[len(b)-1] == b[0] {
-		return string(b[1 : len(b)-1])
+		return b[1 : len(b)-1]
 	}
 	if len(b) >= 1 {
-		return string(b[1:]) // unterminated; already reported by the lexer
+		return b[1:] // unterminated; already reported by the lexer
 	}
 	return ""
 }
@@ -271,7 +271,7 @@ func (p *parser) parseIdentifierPath(what string) *IdentifierPath {
 		p.next()
 		p.next()
 	}
-	return &IdentifierPath{base: base{Src: p.span(start)}, Name: string(p.src[from:p.toks[p.i-1].end])}
+	return &IdentifierPath{base: base{Src: p.span(start)}, Name: p.s[from:p.toks[p.i-1].end]}
 }
 
 // parseContractMember parses one member of a contract body. stop is true

@@ -84,8 +84,8 @@ func (p *parser) parseStatement() Statement {
 		p.expect(tLParen, "after 'while'")
 		s.Condition = p.parseExpression()
 		p.expect(tRParen, "after do-while condition")
-		s.Src = p.span(start)
 		p.expect(tSemi, "after do-while statement")
+		s.Src = p.span(start) // solc includes the ';' here
 		return s
 	case kwReturn:
 		p.next()

@@ -114,7 +114,7 @@ func (p *parser) parseYulIdentifier() *YulIdentifier {
 		end = p.tok().end
 		p.next()
 	}
-	return &YulIdentifier{base: base{p.span(start)}, Name: string(p.src[from:end])}
+	return &YulIdentifier{base: base{p.span(start)}, Name: p.s[from:end]}
 }
 
 func (p *parser) parseYulCall(name *YulIdentifier) *YulFunctionCall {
