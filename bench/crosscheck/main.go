@@ -1,3 +1,5 @@
+//go:build solsecbench
+
 // Command crosscheck parses every Solidity file of a corpus with our parser
 // and compares the outline of each (contracts, kinds, bases, functions with
 // visibility, mutability and modifiers, state variables, events, errors,
@@ -5,7 +7,9 @@
 // (bench/crosscheck/solc-outline.js). It prints every mismatch and a summary
 // and exits non-zero on any mismatch or parse error.
 //
-// Usage: go run ./bench/crosscheck -corpus DIR -solc OUTLINES.json
+// It is built through bench/gorun.sh (see there for why); usage:
+//
+//	bench/gorun.sh crosscheck -corpus DIR -solc OUTLINES.json
 package main
 
 import (
