@@ -94,3 +94,11 @@ func (r Resource) StringMap(key string) map[string]string {
 	}
 	return out
 }
+
+// Object returns an object input as a plain map, nil when absent.
+func (r Resource) Object(key string) map[string]any {
+	if v := r.input(key); v.IsObject() {
+		return v.ObjectValue().Mappable()
+	}
+	return nil
+}
