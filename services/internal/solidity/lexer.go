@@ -236,6 +236,10 @@ func (lx *lexer) scanPragmaValue() {
 	end := start
 	for lx.pos < len(src) && src[lx.pos] != ';' {
 		c := src[lx.pos]
+		if c == '\n' && startsDeclaration(src[lx.pos:]) {
+			// A forgotten ';': do not swallow the next declaration.
+			break
+		}
 		lx.pos++
 		if c == '\n' {
 			lx.line++
@@ -251,6 +255,24 @@ func (lx *lexer) scanPragmaValue() {
 	lx.pos = end
 	lx.emit(tPragmaValue, start, line, col)
 	lx.pos = stop
+}
+
+// startsDeclaration reports whether the next line (b starts at a newline)
+// begins with a keyword that starts a top-level declaration.
+func startsDeclaration(b []byte) bool {
+	i := 0
+	for i < len(b) && (b[i] == '\n' || b[i] == '\r' || b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	j := i
+	for j < len(b) && isIdentPart(b[j]) {
+		j++
+	}
+	switch string(b[i:j]) {
+	case "contract", "interface", "library", "abstract", "import", "pragma", "function":
+		return true
+	}
+	return false
 }
 
 func (lx *lexer) scanNumber() {

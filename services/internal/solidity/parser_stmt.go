@@ -42,6 +42,12 @@ func (p *parser) leakedDeclaration() bool {
 	case kwModifier, kwEvent, kwStruct, kwEnum, kwConstructor, kwContract,
 		kwInterface, kwLibrary, kwAbstract, kwPragma, kwImport, kwUsing:
 		return true
+	case tElemType, tIdent:
+		// `uint public x;` is a state variable, never a local.
+		switch p.peek(1) {
+		case kwPublic, kwPrivate, kwInternal, kwExternal, kwConstant, kwImmutable:
+			return true
+		}
 	}
 	return false
 }
