@@ -1,0 +1,45 @@
+# solsec: infrastructure (Pulumi, Go) and the platform's workloads.
+# `make` alone lists the targets.
+
+STACK ?=
+GO ?= go
+# Go's test cache stays valid across runs; -count=1 is not forced so that a
+# warm `make test` only reruns what changed.
+GOTEST_FLAGS ?= -timeout 30m
+
+.DEFAULT_GOAL := help
+
+-include mk/*.mk
+
+.PHONY: help test plan preview up lint bench tidy ci
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+test: ## run every test (infrastructure under Pulumi mocks, config validation, services)
+	$(GO) test $(GOTEST_FLAGS) ./...
+
+plan: ## evaluate every stack offline (or STACK=name): validate config, print the inventory
+	$(GO) run ./cmd/plan $(if $(STACK),-stack $(STACK))
+
+preview: ## pulumi preview of STACK=staging|production (needs the Pulumi CLI and AWS credentials)
+	@test -n "$(STACK)" || { echo "usage: make preview STACK=staging|production" >&2; exit 2; }
+	$(GO) run ./cmd/plan -stack $(STACK) >/dev/null
+	pulumi preview --stack $(STACK) --diff
+
+up: ## pulumi up of STACK=staging|production (needs the Pulumi CLI and AWS credentials)
+	@test -n "$(STACK)" || { echo "usage: make up STACK=staging|production" >&2; exit 2; }
+	$(GO) run ./cmd/plan -stack $(STACK) >/dev/null
+	pulumi up --stack $(STACK)
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+bench: ## Go benchmarks (offline evaluation of each stack, parser) and the analysis benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem ./stacks/...
+
+tidy: ## go mod tidy
+	$(GO) mod tidy
+
+ci: lint test plan ## what .ci/run runs
