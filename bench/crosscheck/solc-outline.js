@@ -16,7 +16,8 @@
 const fs = require('fs');
 const path = require('path');
 
-const solc = require('solc');
+// solc comes from bench/.npm, where bench/setup.sh installs the pinned version.
+const solc = require(require.resolve('solc', { paths: [path.join(__dirname, '..', '.npm', 'node_modules')] }));
 
 function listSolidityFiles(root) {
   const out = [];
