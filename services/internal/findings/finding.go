@@ -40,8 +40,9 @@ type Rule struct {
 }
 
 // Location is a span of one source file. Lines and columns are 1-based;
-// columns count bytes of the line, as the parser reports them. Offsets are
-// 0-based byte offsets into the file, End exclusive.
+// columns count bytes of the line, as the parser reports them. EndLine and
+// EndColumn name the position just after the span's last character, as SARIF
+// regions do, and the offsets are 0-based byte offsets, EndOffset exclusive.
 type Location struct {
 	// File is the path relative to the scan root, with forward slashes.
 	File        string `json:"file"`

@@ -23,7 +23,7 @@ var testRules = map[string]Rule{
 		Severity: SeverityHigh, Confidence: ConfidenceMedium, SWC: "SWC-107", DASP: DASPReentrancy,
 		Description:    "State is written after an external call that sends ether, so the callee can re-enter and observe stale state.",
 		Recommendation: "Apply checks-effects-interactions: update state before the call, or guard the function against reentrancy.",
-		HelpURL:        "https://solsec.dev/detectors/reentrancy-eth",
+		HelpURL:        "https://github.com/solsec/platform/blob/main/docs/detectors.md#reentrancy-eth",
 	},
 	"unchecked-low-level-call": {
 		ID: "unchecked-low-level-call", Title: "Unchecked low-level call",
@@ -62,7 +62,7 @@ func loc(file string, line, col, endLine, endCol, off, end int, snippet string) 
 func sampleReport() *Report {
 	call := `msg.sender.call{value: amount}("")`
 	return &Report{
-		Tool:  Tool{Name: "solsec", Version: "0.1.0", InformationURI: "https://solsec.dev"},
+		Tool:  Tool{Name: "solsec", Version: "0.1.0", InformationURI: "https://github.com/solsec/platform"},
 		Files: []string{"contracts/Vault.sol", "contracts/Auth.sol", "contracts/Vault.sol", "contracts/Broken.sol"},
 		Findings: []Finding{
 			{Rule: testRule("unchecked-low-level-call"), Message: "return value of msg.sender.call is not checked",
