@@ -115,19 +115,23 @@ func (lx *lexer) run() {
 	}
 }
 
+// utf8Len returns the length of the (possibly invalid) UTF-8 sequence at
+// src[i]: the lead byte plus the continuation bytes that actually follow,
+// so a newline is never swallowed.
 func utf8Len(src []byte, i int) int {
 	c := src[i]
-	n := 1
+	want := 1
 	switch {
 	case c >= 0xF0:
-		n = 4
+		want = 4
 	case c >= 0xE0:
-		n = 3
+		want = 3
 	case c >= 0xC0:
-		n = 2
+		want = 2
 	}
-	if i+n > len(src) {
-		n = len(src) - i
+	n := 1
+	for n < want && i+n < len(src) && src[i+n]&0xC0 == 0x80 {
+		n++
 	}
 	return n
 }

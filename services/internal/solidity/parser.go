@@ -198,7 +198,7 @@ func (p *parser) expect(k tokKind, context string) bool {
 		p.next()
 		return true
 	}
-	p.errorExpected("'"+punctText[k]+"'", context)
+	p.errorExpected("'"+kindText(k)+"'", context)
 	return false
 }
 

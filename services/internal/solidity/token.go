@@ -156,6 +156,23 @@ var punctText = [...]string{
 	tBitNot: "~", tInc: "++", tDec: "--",
 }
 
+// keywordText maps keyword kinds back to their spelling, for messages.
+var keywordText = func() map[tokKind]string {
+	m := make(map[tokKind]string, len(keywords))
+	for s, k := range keywords {
+		m[k] = s
+	}
+	return m
+}()
+
+// kindText spells a punctuation or keyword kind, for "expected 'X'" messages.
+func kindText(k tokKind) string {
+	if int(k) < len(punctText) && punctText[k] != "" {
+		return punctText[k]
+	}
+	return keywordText[k]
+}
+
 // isKeyword reports whether k is a reserved word.
 func (k tokKind) isKeyword() bool { return k > kwFirst && k < kwLast }
 
