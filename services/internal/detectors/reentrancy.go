@@ -1,0 +1,343 @@
+package detectors
+
+import (
+	"strings"
+
+	"github.com/solsec/platform/services/internal/analysis"
+	"github.com/solsec/platform/services/internal/findings"
+	"github.com/solsec/platform/services/internal/solidity"
+)
+
+func init() {
+	register(findings.Rule{
+		ID: "reentrancy-eth", Title: "Reentrancy: state written after a call that sends ether",
+		Severity: findings.SeverityHigh, Confidence: findings.ConfidenceMedium, SWC: "SWC-107", DASP: findings.DASPReentrancy,
+		Description:    "A function sends ether with a call that forwards all gas, then updates state it read before the call. The recipient can re-enter the function (or another one) while the state still has its old value, e.g. withdraw the same balance again.",
+		Recommendation: "Apply checks-effects-interactions: update state before the external call, or protect the function with a reentrancy guard (nonReentrant).",
+	}, func(ps *pass) { reentrancy(ps, "eth") })
+	register(findings.Rule{
+		ID: "reentrancy-no-eth", Title: "Reentrancy: state written after an external call",
+		Severity: findings.SeverityMedium, Confidence: findings.ConfidenceMedium, SWC: "SWC-107", DASP: findings.DASPReentrancy,
+		Description:    "A function calls another contract and afterwards writes state it read before the call. The callee can re-enter while that state is stale.",
+		Recommendation: "Move the state update before the external call (checks-effects-interactions) or add a reentrancy guard.",
+	}, func(ps *pass) { reentrancy(ps, "no-eth") })
+	register(findings.Rule{
+		ID: "reentrancy-cross-function", Title: "Cross-function reentrancy",
+		Severity: findings.SeverityMedium, Confidence: findings.ConfidenceLow, SWC: "SWC-107", DASP: findings.DASPReentrancy,
+		Description:    "A function writes a state variable after an external call, and another public function of the contract uses that variable. The callee can re-enter through the other function and act on the stale value.",
+		Recommendation: "Update state before external calls, or guard every function that shares the state with the same reentrancy lock.",
+	}, func(ps *pass) { reentrancy(ps, "cross") })
+	register(findings.Rule{
+		ID: "reentrancy-read-only", Title: "Read-only reentrancy",
+		Severity: findings.SeverityMedium, Confidence: findings.ConfidenceLow, SWC: "SWC-107", DASP: findings.DASPReentrancy,
+		Description:    "A reentrancy-guarded function updates state after an external call, and a view function exposes that state. During the call the view returns a stale value; other protocols reading it (e.g. a price) can be manipulated even though the guard stops direct re-entry.",
+		Recommendation: "Finish state updates before external calls, or make the view functions check the reentrancy lock and revert while it is held.",
+	}, func(ps *pass) { reentrancy(ps, "read-only") })
+}
+
+// hasReentrancyGuard reports a lock modifier (nonReentrant and the like,
+// or any modifier that reads and writes the same state around `_`) or an
+// explicit _nonReentrantBefore() call.
+func hasReentrancyGuard(f *analysis.Function) bool {
+	for _, m := range f.Def.Modifiers {
+		n := strings.ToLower(m.Name.Name)
+		if strings.Contains(n, "reentran") || strings.Contains(n, "lock") || strings.Contains(n, "mutex") || n == "guarded" {
+			return true
+		}
+	}
+	for _, m := range f.Modifiers {
+		for _, w := range m.Writes {
+			for _, r := range m.Reads {
+				if w == r && hasPlaceholder(m.Def.Body) && len(m.Calls) > 0 {
+					// A flag checked (require) and set around the body.
+					for _, c := range m.Calls {
+						if c.Kind == analysis.CallBuiltin && (c.Member == "require" || c.Member == "assert") {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, c := range f.Calls {
+		if c.Callee != nil && strings.Contains(strings.ToLower(c.Callee.Name), "nonreentrant") {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPlaceholder(b *solidity.Block) bool {
+	return contains(b, func(n solidity.Node) bool { _, ok := n.(*solidity.PlaceholderStatement); return ok })
+}
+
+// reentrantCall reports calls that hand control to another contract with
+// enough gas to re-enter: not send/transfer, not view calls.
+func reentrantCall(c *analysis.Call) bool {
+	switch c.Kind {
+	case analysis.CallExternal:
+		if c.Callee != nil && c.Callee.IsView() {
+			return false
+		}
+		if id, ok := c.Receiver.(*solidity.Identifier); ok && id.Name == "this" {
+			return false
+		}
+		return true
+	case analysis.CallLowLevel:
+		return c.Member == "call" && !gasStipend(c)
+	case analysis.CallDelegatecall:
+		return false
+	}
+	return false
+}
+
+// gasStipend reports a call limited to a small literal gas amount.
+func gasStipend(c *analysis.Call) bool {
+	if c.GasExpr == nil {
+		return false
+	}
+	l, ok := c.GasExpr.(*solidity.Literal)
+	return ok && len(l.Value) <= 4
+}
+
+func sendsEther(c *analysis.Call) bool {
+	return c.SendsValue && c.ValueExpr != nil && !literalZero(c.ValueExpr)
+}
+
+// nodeEffects lists the reentrant calls a CFG node makes (directly or
+// through internal functions) and the state it writes.
+type nodeEffects struct {
+	calls  []*analysis.Call
+	writes []*analysis.StateVar
+	// callWrites are writes in the same node that happen after its call:
+	// `x = c.f()` assigns the call's result.
+	callWrites []*analysis.StateVar
+}
+
+func effectsOf(n *analysis.CFGNode, memo map[*analysis.Function][]*analysis.Call) nodeEffects {
+	var e nodeEffects
+	if n.AST == nil || n.Scope == nil {
+		return e
+	}
+	calls, _, writes := n.Scope.Accesses(n.AST)
+	e.writes = writes
+	for _, c := range calls {
+		if reentrantCall(c) {
+			e.calls = append(e.calls, c)
+		}
+		if c.Callee != nil && (c.Kind == analysis.CallInternal || c.Kind == analysis.CallLibrary) {
+			e.writes = append(e.writes, c.Callee.WritesAll...)
+			e.calls = append(e.calls, transitiveReentrant(c.Callee, memo, map[*analysis.Function]bool{})...)
+		}
+	}
+	if len(e.calls) > 0 {
+		if es, ok := n.AST.(*solidity.ExpressionStatement); ok {
+			if a, ok := es.Expression.(*solidity.Assignment); ok && contains(a.RightHandSide, func(x solidity.Node) bool { _, ok := x.(*solidity.FunctionCall); return ok }) {
+				e.callWrites = append(e.callWrites, n.Scope.RootState(a.LeftHandSide))
+			}
+		}
+	}
+	return e
+}
+
+// transitiveReentrant lists reentrant calls made by an internal function
+// or anything it calls internally.
+func transitiveReentrant(f *analysis.Function, memo map[*analysis.Function][]*analysis.Call, seen map[*analysis.Function]bool) []*analysis.Call {
+	if r, ok := memo[f]; ok {
+		return r
+	}
+	if seen[f] {
+		return nil
+	}
+	seen[f] = true
+	var out []*analysis.Call
+	for _, c := range f.Calls {
+		if reentrantCall(c) {
+			out = append(out, c)
+		}
+		if c.Callee != nil && (c.Kind == analysis.CallInternal || c.Kind == analysis.CallLibrary) {
+			out = append(out, transitiveReentrant(c.Callee, memo, seen)...)
+		}
+	}
+	memo[f] = out
+	return out
+}
+
+// afterCall is one state write that can follow a reentrant call.
+type afterCall struct {
+	v *analysis.StateVar
+	// readBefore is set when v is read before any reentrant call happened
+	// on some path: the stale value is then what the function acted on.
+	readBefore bool
+	write *analysis.CFGNode
+	call  *analysis.Call
+	eth   bool
+}
+
+// writesAfterCalls runs a forward may-analysis over the CFG: which
+// reentrant calls may have happened before each node; every state write
+// at a node reached after a call is returned once per variable.
+func writesAfterCalls(f *analysis.Function, memo map[*analysis.Function][]*analysis.Call) []afterCall {
+	g := f.CFG()
+	eff := make([]nodeEffects, len(g.Nodes))
+	anyCall := false
+	for i, n := range g.Nodes {
+		eff[i] = effectsOf(n, memo)
+		if len(eff[i].calls) > 0 {
+			anyCall = true
+		}
+	}
+	if !anyCall {
+		return nil
+	}
+	// in[i]: the first reentrant call (and whether any sends ether) that
+	// may precede node i.
+	type fact struct {
+		call *analysis.Call
+		eth  bool
+	}
+	in := make([]fact, len(g.Nodes))
+	out := make([]fact, len(g.Nodes))
+	// The facts only grow (no call -> a call, no ether -> ether), so
+	// sweeping the nodes until nothing changes terminates quickly.
+	for changed := true; changed; {
+		changed = false
+		for i, n := range g.Nodes {
+			cur := in[i]
+			for _, p := range n.Preds {
+				po := out[p.ID]
+				if cur.call == nil && po.call != nil {
+					cur.call = po.call
+				}
+				if po.eth && !cur.eth {
+					cur.call, cur.eth = po.call, true
+				}
+			}
+			in[i] = cur
+			o := cur
+			for _, c := range eff[i].calls {
+				if o.call == nil {
+					o.call = c
+				}
+				if sendsEther(c) && !o.eth {
+					o.call, o.eth = c, true
+				}
+			}
+			if o != out[i] {
+				out[i] = o
+				changed = true
+			}
+		}
+	}
+	before := map[*analysis.StateVar]bool{}
+	for i, n := range g.Nodes {
+		if in[i].call != nil || n.AST == nil || n.Scope == nil {
+			continue
+		}
+		calls, reads, _ := n.Scope.Accesses(n.AST)
+		for _, r := range reads {
+			before[r] = true
+		}
+		for _, c := range calls {
+			if c.Callee != nil && (c.Kind == analysis.CallInternal || c.Kind == analysis.CallLibrary) {
+				for _, r := range c.Callee.ReadsAll {
+					before[r] = true
+				}
+			}
+		}
+	}
+	var res []afterCall
+	seen := map[*analysis.StateVar]bool{}
+	for i, n := range g.Nodes {
+		writes := eff[i].callWrites
+		fc := fact{}
+		if len(eff[i].calls) > 0 {
+			fc = fact{call: eff[i].calls[0], eth: sendsEther(eff[i].calls[0])}
+		}
+		if in[i].call != nil {
+			writes = append(writes, eff[i].writes...)
+			fc = fact{call: in[i].call, eth: in[i].eth}
+		}
+		for _, v := range writes {
+			if v == nil || seen[v] || v.Decl.Constant || v.Decl.Immutable {
+				continue
+			}
+			seen[v] = true
+			res = append(res, afterCall{v: v, readBefore: before[v], write: n, call: fc.call, eth: fc.eth})
+		}
+	}
+	return res
+}
+
+func reentrancy(ps *pass, mode string) {
+	memo := map[*analysis.Function][]*analysis.Call{}
+	for _, f := range ps.functions() {
+		if f.Contract == nil || !f.IsEntry() || f.IsView() || f.Contract.Kind != "contract" {
+			continue
+		}
+		guarded := hasReentrancyGuard(f)
+		if guarded != (mode == "read-only") {
+			continue
+		}
+		for _, ac := range writesAfterCalls(f, memo) {
+			readHere := ac.readBefore
+			callNode := solidity.Node(ac.call.Node)
+			rel := related{callNode, "external call here"}
+			switch mode {
+			case "eth", "no-eth":
+				if !readHere || ac.eth != (mode == "eth") {
+					continue
+				}
+				ps.report(f.File, ac.write.AST, f.Contract, f,
+					"state variable "+ac.v.Name+" is written after the external call "+ac.call.Target+" in "+f.QualifiedName()+"; a reentrant call sees its old value", rel)
+			case "cross":
+				if readHere {
+					continue
+				}
+				if g := otherUser(f, ac.v); g != nil {
+					ps.report(f.File, ac.write.AST, f.Contract, f,
+						"state variable "+ac.v.Name+" is written after the external call "+ac.call.Target+" in "+f.QualifiedName()+" and used by "+g.QualifiedName()+", which a reentrant call can reach", rel)
+				}
+			case "read-only":
+				if g := viewUser(f.Contract, ac.v); g != "" {
+					ps.report(f.File, ac.write.AST, f.Contract, f,
+						"state variable "+ac.v.Name+" is written after the external call "+ac.call.Target+" in the guarded "+f.QualifiedName()+"; "+g+" returns its stale value during the call", rel)
+				}
+			}
+		}
+	}
+}
+
+// otherUser returns another unguarded, state-changing entry function of
+// f's contract that reads v.
+func otherUser(f *analysis.Function, v *analysis.StateVar) *analysis.Function {
+	for _, g := range f.Contract.EntryFunctions() {
+		if g == f || g.IsView() || hasReentrancyGuard(g) {
+			continue
+		}
+		for _, r := range g.ReadsAll {
+			if r == v {
+				return g
+			}
+		}
+	}
+	return nil
+}
+
+// viewUser names a view function or public getter that exposes v.
+func viewUser(c *analysis.Contract, v *analysis.StateVar) string {
+	if v.Decl.Visibility == "public" {
+		return "the public getter " + v.Name + "()"
+	}
+	for _, g := range c.EntryFunctions() {
+		if !g.IsView() {
+			continue
+		}
+		for _, r := range g.ReadsAll {
+			if r == v {
+				return g.QualifiedName()
+			}
+		}
+	}
+	return ""
+}
