@@ -33,6 +33,20 @@ type Config struct {
 	Regions []Region
 	// NodeGroups are the EKS node groups every enabled region runs.
 	NodeGroups []NodeGroup
+	// Cluster holds the EKS settings every enabled region uses.
+	Cluster ClusterSettings
+}
+
+// ClusterSettings are the EKS control-plane settings of a stack.
+type ClusterSettings struct {
+	// KubernetesVersion is the EKS version, one of SupportedKubernetesVersions.
+	KubernetesVersion string `json:"kubernetesVersion"`
+	// PublicAccessCidrs opens the public API endpoint to these ranges; empty
+	// (the default) keeps the endpoint private only.
+	PublicAccessCidrs []string `json:"publicAccessCidrs"`
+	// AdminRoles are IAM role names of the stack's account granted cluster
+	// admin through EKS access entries.
+	AdminRoles []string `json:"adminRoles"`
 }
 
 // Region is one region's settings.
@@ -90,6 +104,7 @@ var keys = []struct {
 	{"logRetentionDays", true},
 	{"regions", true},
 	{"nodeGroups", true},
+	{"cluster", true},
 }
 
 // KeyNames lists the solsec:* config keys this program reads.
@@ -142,6 +157,9 @@ func ParseConfig(stack string, raw map[string]string) (*Config, error) {
 	cfg.validateScalars(&errs)
 	regionsOK := decode(&errs, raw, "regions", &cfg.Regions)
 	groupsOK := decode(&errs, raw, "nodeGroups", &cfg.NodeGroups)
+	if decode(&errs, raw, "cluster", &cfg.Cluster) {
+		cfg.validateCluster(&errs)
+	}
 	if regionsOK {
 		cfg.validateRegions(&errs)
 	}

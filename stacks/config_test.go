@@ -26,16 +26,20 @@ type rawConfig struct {
 	values     map[string]string
 	regions    []map[string]any
 	nodeGroups []map[string]any
+	cluster    map[string]any
 }
 
-func productionRaw(t *testing.T) *rawConfig {
-	sf := stackFile(t, "production")
+func productionRaw(t *testing.T) *rawConfig { return loadRaw(t, "production") }
+
+func loadRaw(t *testing.T, stack string) *rawConfig {
+	sf := stackFile(t, stack)
 	rc := &rawConfig{values: map[string]string{}}
 	for k, v := range sf.Config {
 		rc.values[k] = v
 	}
 	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:regions"]), &rc.regions))
 	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:nodeGroups"]), &rc.nodeGroups))
+	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:cluster"]), &rc.cluster))
 	return rc
 }
 
@@ -44,7 +48,7 @@ func (rc *rawConfig) encode(t *testing.T) map[string]string {
 	for k, v := range rc.values {
 		out[k] = v
 	}
-	for key, v := range map[string]any{"solsec:regions": rc.regions, "solsec:nodeGroups": rc.nodeGroups} {
+	for key, v := range map[string]any{"solsec:regions": rc.regions, "solsec:nodeGroups": rc.nodeGroups, "solsec:cluster": rc.cluster} {
 		b, err := json.Marshal(v)
 		require.NoError(t, err)
 		out[key] = string(b)
@@ -160,6 +164,18 @@ func TestParseConfigRejects(t *testing.T) {
 			rc.regions[0]["podSubnets"] = []string{"100.64.0.0/24", "100.64.1.0/24", "100.64.2.0/24"}
 		}, "", "solsec:regions[0].podSubnets", "smaller solsec:nodeGroups maxSize"},
 		{"a stack that is not an environment", func(rc *rawConfig) {}, "dev", "stack name \"dev\"", "staging, production"},
+		{"an unsupported Kubernetes version", func(rc *rawConfig) { rc.cluster["kubernetesVersion"] = "1.29" },
+			"", "solsec:cluster.kubernetesVersion", "1.35"},
+		{"a public endpoint open to the world", func(rc *rawConfig) { rc.cluster["publicAccessCidrs"] = []string{"0.0.0.0/0"} },
+			"", "solsec:cluster.publicAccessCidrs[0]", "never 0.0.0.0/0"},
+		{"no cluster admin", func(rc *rawConfig) { rc.cluster["adminRoles"] = []string{} },
+			"", "solsec:cluster.adminRoles", "at least one"},
+		{"an admin given as an ARN", func(rc *rawConfig) { rc.cluster["adminRoles"] = []string{"arn:aws:iam::123456789012:role/x"} },
+			"", "solsec:cluster.adminRoles[0]", "not an ARN"},
+		{"an on-demand type outside m5.large-m5.2xlarge", func(rc *rawConfig) { rc.nodeGroups[0]["instanceTypes"] = []string{"c5.xlarge"} },
+			"", "solsec:nodeGroups[0].instanceTypes[0]", "m5.large, m5.xlarge, m5.2xlarge"},
+		{"a spot group with a single type", func(rc *rawConfig) { rc.nodeGroups[1]["instanceTypes"] = []string{"m5.xlarge"} },
+			"", "solsec:nodeGroups[1].instanceTypes", "at least 2"},
 		{"an account id that is not one", func(rc *rawConfig) { rc.values["solsec:accountId"] = "12345" },
 			"", "solsec:accountId", "12-digit"},
 	}
@@ -213,10 +229,7 @@ func TestParseConfigNeverPanics(t *testing.T) {
 
 func TestCheckPeerable(t *testing.T) {
 	load := func(t *testing.T, stack string, mutate func(rc *rawConfig)) *Config {
-		sf := stackFile(t, stack)
-		rc := &rawConfig{values: sf.Config}
-		require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:regions"]), &rc.regions))
-		require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:nodeGroups"]), &rc.nodeGroups))
+		rc := loadRaw(t, stack)
 		if mutate != nil {
 			mutate(rc)
 		}

@@ -31,7 +31,20 @@ const RequiredAZs = 3
 // VPC (pods leave through their node's address), so every VPC can reuse it.
 var podRange = netip.MustParsePrefix("100.64.0.0/10")
 
+// SupportedKubernetesVersions are the EKS versions in standard support when
+// this was written (late 2026); update it as EKS releases and retires them.
+var SupportedKubernetesVersions = []string{"1.34", "1.35", "1.36"}
+
+// OnDemandInstanceTypes are the sizes the architecture document gives the
+// general (on-demand) node groups: m5.large to m5.2xlarge.
+var OnDemandInstanceTypes = []string{"m5.large", "m5.xlarge", "m5.2xlarge"}
+
+// minSpotTypes is how many instance types a spot group needs so that losing
+// one spot pool does not empty it.
+const minSpotTypes = 2
+
 var (
+	roleName    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 	domainLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	groupName   = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
 	accountID   = regexp.MustCompile(`^[0-9]{12}$`)
@@ -211,7 +224,12 @@ func (c *Config) validateNodeGroups(errs *errorList) {
 		for j, t := range g.InstanceTypes {
 			if _, err := ec2info.Lookup(t); err != nil {
 				errs.addf("%s.instanceTypes[%d]: %v", key, j, err)
+			} else if g.CapacityType == OnDemand && !contains(OnDemandInstanceTypes, t) {
+				errs.addf("%s.instanceTypes[%d]: %q; allowed for %s groups: %s", key, j, t, OnDemand, strings.Join(OnDemandInstanceTypes, ", "))
 			}
+		}
+		if g.CapacityType == Spot && len(g.InstanceTypes) < minSpotTypes {
+			errs.addf("%s.instanceTypes: %d type(s); allowed: at least %d for a spot group, so one reclaimed spot pool does not empty it", key, len(g.InstanceTypes), minSpotTypes)
 		}
 		if g.MaxSize < 1 || g.MinSize < 0 || g.MinSize > g.DesiredSize || g.DesiredSize > g.MaxSize {
 			errs.addf("%s: minSize %d, desiredSize %d, maxSize %d; allowed: 0 <= minSize <= desiredSize <= maxSize, maxSize >= 1",
@@ -220,6 +238,28 @@ func (c *Config) validateNodeGroups(errs *errorList) {
 	}
 	if onDemand == 0 {
 		errs.addf("%s:nodeGroups: no %s group; allowed: at least one, because critical workloads must not run only on spot capacity", Namespace, OnDemand)
+	}
+}
+
+func (c *Config) validateCluster(errs *errorList) {
+	k := Namespace + ":cluster"
+	if !contains(SupportedKubernetesVersions, c.Cluster.KubernetesVersion) {
+		errs.addf("%s.kubernetesVersion: %q; allowed: %s", k, c.Cluster.KubernetesVersion, strings.Join(SupportedKubernetesVersions, ", "))
+	}
+	for i, cidr := range c.Cluster.PublicAccessCidrs {
+		key := fmt.Sprintf("%s.publicAccessCidrs[%d]", k, i)
+		p, ok := parseCIDR(errs, key, cidr, 0, 32)
+		if ok && p.Bits() < 16 {
+			errs.addf("%s: %q opens the API endpoint to %d addresses; allowed: /16 or narrower (never 0.0.0.0/0)", key, cidr, 1<<(32-p.Bits()))
+		}
+	}
+	if len(c.Cluster.AdminRoles) == 0 {
+		errs.addf("%s.adminRoles: empty; allowed: at least one IAM role name of the stack's account, granted cluster admin", k)
+	}
+	for i, r := range c.Cluster.AdminRoles {
+		if !roleName.MatchString(r) {
+			errs.addf("%s.adminRoles[%d]: %q; allowed: an IAM role name (1-64 letters, digits and +=,.@_-), not an ARN", k, i, r)
+		}
 	}
 }
 
