@@ -169,9 +169,9 @@ type afterCall struct {
 	// readBefore is set when v is read before any reentrant call happened
 	// on some path: the stale value is then what the function acted on.
 	readBefore bool
-	write *analysis.CFGNode
-	call  *analysis.Call
-	eth   bool
+	write      *analysis.CFGNode
+	call       *analysis.Call
+	eth        bool
 }
 
 // writesAfterCalls runs a forward may-analysis over the CFG: which
