@@ -65,7 +65,7 @@ type command struct {
 }
 
 func commands() []*command {
-	return []*command{parseCommand, versionCommand}
+	return []*command{scanCommand, rulesCommand, parseCommand, graphCommand, versionCommand}
 }
 
 func findCommand(name string) *command {
