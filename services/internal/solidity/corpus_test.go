@@ -3,6 +3,7 @@ package solidity
 import (
 	"encoding/json"
 	"io/fs"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,4 +131,39 @@ func TestDumpSpans(t *testing.T) {
 	b, err := json.Marshal(res)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(out, b, 0o644))
+}
+
+// TestMutatedCorpusNeverPanics damages every file under $SOLSEC_SOL_CORPUS
+// in random ways (deleted spans, stray brackets, duplicated text) and checks
+// that parsing never panics and positions stay consistent.
+func TestMutatedCorpusNeverPanics(t *testing.T) {
+	root := os.Getenv("SOLSEC_SOL_CORPUS")
+	if root == "" {
+		t.Skip("SOLSEC_SOL_CORPUS not set")
+	}
+	r := rand.New(rand.NewSource(1))
+	for _, f := range solFiles(t, root) {
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for k := 0; k < 10; k++ {
+			b := append([]byte{}, src...)
+			for m := 0; m < 1+r.Intn(4) && len(b) > 1; m++ {
+				i := r.Intn(len(b))
+				j := min(i+r.Intn(20), len(b))
+				switch r.Intn(3) {
+				case 0:
+					b = append(b[:i], b[j:]...)
+				case 1:
+					b = append(b[:i], append([]byte{"{(;})"[r.Intn(5)]}, b[i:]...)...)
+				default:
+					b = append(b[:i], append(append([]byte{}, b[i:j]...), b[i:]...)...)
+				}
+			}
+			u, errs := Parse(f, b)
+			for _, e := range errs {
+				require.NotContains(t, e.Msg, "internal parser error")
+			}
+			checkPositions(t, b, u)
+		}
+	}
 }

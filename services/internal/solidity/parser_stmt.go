@@ -341,7 +341,8 @@ func (p *parser) parseVarStatement() *VariableDeclarationStatement {
 		p.expect(tRParen, "to close var tuple")
 	} else {
 		name, sp, _ := p.expectName("after 'var'")
-		s.Declarations = append(s.Declarations, &VariableDeclaration{base: base{sp}, Name: name, NameSrc: sp})
+		// solc's span of `var x` starts at 'var'.
+		s.Declarations = append(s.Declarations, &VariableDeclaration{base: base{Span{Start: start, End: sp.End}}, Name: name, NameSrc: sp})
 	}
 	if p.got(tAssign) {
 		s.InitialValue = p.parseExpression()
