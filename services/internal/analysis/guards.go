@@ -80,10 +80,15 @@ func (p *Project) computeGuards() {
 			continue
 		}
 		for _, w := range fns {
-			if w == f || !w.IsEntry() || w.IsConstructor() || w.guard.Checked || w.guard.ByName || !related(f.Contract, w.Contract) {
+			// A payable writer sells the role (the highest bidder, the
+			// player who paid): that is the contract's rule, not a bypass.
+			if w == f || !w.IsEntry() || w.IsConstructor() || w.guard.Checked || w.guard.ByName || !related(f.Contract, w.Contract) || w.Def.StateMutability == "payable" {
 				continue
 			}
 			for _, v := range w.taintedAll {
+				if _, isArray := v.Decl.TypeName.(*solidity.ArrayTypeName); isArray {
+					continue // participant lists are self-registration
+				}
 				if containsVar(g.Vars, v) {
 					g.Bypass, g.BypassVar = w, v
 					break

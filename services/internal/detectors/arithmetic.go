@@ -75,7 +75,7 @@ func overflow(ps *pass, uncheckedOnly bool) {
 				if isLiteral(l) && isLiteral(r) {
 					return true
 				}
-				if guardedBy(conds, inits, l, r) || postChecked(conds, results, x, l, r) {
+				if guardedBy(conds, inits, l, r) || postChecked(conds, results, x, l, r) || blockedByConstantGuard(ps.p, f, x) {
 					return true
 				}
 				kind := "overflow"
