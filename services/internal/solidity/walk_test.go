@@ -2,6 +2,7 @@ package solidity
 
 import (
 	"encoding/json"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -72,15 +73,32 @@ func TestInspectSkipsChildrenWhenFalse(t *testing.T) {
 // TestJSONCarriesKindAndSrcOnEveryNode decodes the JSON form generically
 // and checks that every object with a "src" names its node kind.
 func TestJSONCarriesKindAndSrcOnEveryNode(t *testing.T) {
+	for _, f := range []string{"testdata/constructs.sol", "testdata/old.sol"} {
+		t.Run(f, func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			require.NoError(t, err)
+			checkJSON(t, mustParse(t, string(src)))
+		})
+	}
 	u := mustParse(t, walkSrc)
+	root := checkJSON(t, u)
+	// Like solc, the unit starts at its first token (line 2, after the comment).
+	src := root["src"].(map[string]any)
+	assert.EqualValues(t, 2, src["start"].(map[string]any)["line"])
+	c := root["nodes"].([]any)[0].(map[string]any)
+	assert.Equal(t, "ContractDefinition", c["kind"])
+	assert.Equal(t, "C", c["name"])
+	assert.Equal(t, " @notice doc", c["documentation"].(map[string]any)["text"])
+}
+
+// checkJSON marshals u and checks that the JSON holds exactly the nodes
+// Walk visits, each with its kind and src; it returns the decoded root.
+func checkJSON(t *testing.T, u *SourceUnit) map[string]any {
 	b, err := json.Marshal(u)
 	require.NoError(t, err)
 	var root map[string]any
 	require.NoError(t, json.Unmarshal(b, &root))
 	assert.Equal(t, "SourceUnit", root["kind"])
-	src := root["src"].(map[string]any)
-	// Like solc, the unit starts at its first token (line 2, after the comment).
-	assert.EqualValues(t, 2, src["start"].(map[string]any)["line"])
 
 	nodes := 0
 	var visit func(v any)
@@ -107,9 +125,31 @@ func TestJSONCarriesKindAndSrcOnEveryNode(t *testing.T) {
 	walked := 0
 	Inspect(u, func(Node) bool { walked++; return true })
 	assert.Equal(t, walked, nodes, "JSON and Walk see the same nodes")
+	return root
+}
 
-	c := root["nodes"].([]any)[0].(map[string]any)
-	assert.Equal(t, "ContractDefinition", c["kind"])
-	assert.Equal(t, "C", c["name"])
-	assert.Equal(t, " @notice doc", c["documentation"].(map[string]any)["text"])
+// TestFixturesCoverEveryNodeKind keeps the construct fixtures honest: each
+// node type the parser can build (bar error placeholders) appears in them.
+func TestFixturesCoverEveryNodeKind(t *testing.T) {
+	seen := map[string]bool{}
+	for _, f := range []string{"testdata/constructs.sol", "testdata/old.sol"} {
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		Inspect(mustParse(t, string(src)), func(n Node) bool { seen[n.NodeKind()] = true; return true })
+	}
+	for _, k := range []string{"SourceUnit", "PragmaDirective", "ImportDirective", "ImportSymbol", "IdentifierPath",
+		"ContractDefinition", "InheritanceSpecifier", "FunctionDefinition", "ModifierDefinition", "ModifierInvocation",
+		"OverrideSpecifier", "ParameterList", "VariableDeclaration", "EventDefinition", "ErrorDefinition",
+		"StructDefinition", "EnumDefinition", "EnumValue", "UserDefinedValueTypeDefinition", "UsingForDirective",
+		"UsingForFunction", "Documentation", "CatchClause", "ElementaryTypeName", "UserDefinedTypeName",
+		"ArrayTypeName", "Mapping", "FunctionTypeName", "Block", "PlaceholderStatement", "ExpressionStatement",
+		"VariableDeclarationStatement", "IfStatement", "ForStatement", "WhileStatement", "DoWhileStatement",
+		"Continue", "Break", "Return", "Throw", "EmitStatement", "RevertStatement", "TryStatement", "InlineAssembly",
+		"Identifier", "Literal", "ElementaryTypeNameExpression", "MemberAccess", "IndexAccess", "IndexRangeAccess",
+		"FunctionCall", "FunctionCallOptions", "NewExpression", "UnaryOperation", "BinaryOperation", "Assignment",
+		"Conditional", "TupleExpression", "YulBlock", "YulTypedName", "YulVariableDeclaration", "YulAssignment",
+		"YulExpressionStatement", "YulFunctionDefinition", "YulIf", "YulSwitch", "YulCase", "YulForLoop",
+		"YulBreak", "YulContinue", "YulLeave", "YulFunctionCall", "YulIdentifier", "YulLiteral"} {
+		assert.True(t, seen[k], "fixtures contain no %s", k)
+	}
 }
