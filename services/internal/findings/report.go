@@ -106,33 +106,35 @@ func (r *Report) Normalize() {
 }
 
 // AssignFingerprints sets each finding's Fingerprint. Findings whose base
-// fingerprint (see Fingerprint) is equal but which start at different byte
-// offsets are distinct occurrences of the same code in the same function,
-// such as two identical unchecked calls: in source order the first keeps the
-// base value and the n-th gets ":n" appended. Findings at the same offset get
-// the same value, which is what lets Dedup drop them.
+// fingerprint (see Fingerprint) is equal but which are distinct issues get
+// distinct values: two identical unchecked calls in one function (different
+// start offsets), or one call a detector reports twice for different reasons
+// (same offset, different messages, such as two state variables written
+// after it). Such occurrences are ranked by start offset, then message; the
+// first keeps the base value and the n-th gets ":n" appended. Findings with
+// the same base, offset and message get the same value, which is what lets
+// Dedup drop them.
 func AssignFingerprints(fs []Finding) {
-	type occ struct {
-		offsets []int
+	type occurrence struct {
+		offset  int
+		message string
 	}
-	byBase := map[string]*occ{}
+	compareOcc := func(a, b occurrence) int {
+		return cmp.Or(cmp.Compare(a.offset, b.offset), cmp.Compare(a.message, b.message))
+	}
+	byBase := map[string][]occurrence{}
 	bases := make([]string, len(fs))
 	for i := range fs {
 		bases[i] = fs[i].baseFingerprint()
-		o := byBase[bases[i]]
-		if o == nil {
-			o = &occ{}
-			byBase[bases[i]] = o
-		}
-		o.offsets = append(o.offsets, fs[i].Primary().StartOffset)
+		byBase[bases[i]] = append(byBase[bases[i]], occurrence{fs[i].Primary().StartOffset, fs[i].Message})
 	}
-	for _, o := range byBase {
-		slices.Sort(o.offsets)
-		o.offsets = slices.Compact(o.offsets)
+	for base, occs := range byBase {
+		slices.SortFunc(occs, compareOcc)
+		byBase[base] = slices.Compact(occs)
 	}
 	for i := range fs {
-		o := byBase[bases[i]]
-		n, _ := slices.BinarySearch(o.offsets, fs[i].Primary().StartOffset)
+		occs := byBase[bases[i]]
+		n, _ := slices.BinarySearchFunc(occs, occurrence{fs[i].Primary().StartOffset, fs[i].Message}, compareOcc)
 		if n == 0 {
 			fs[i].Fingerprint = bases[i]
 		} else {

@@ -147,6 +147,36 @@ func TestNormalize(t *testing.T) {
 	})
 }
 
+func TestAssignFingerprints(t *testing.T) {
+	call := `msg.sender.call{value: amount}("")`
+	at := func(off int, msg string) Finding {
+		return Finding{Rule: testRule("reentrancy-eth"), Message: msg, Contract: "Vault", Function: "withdraw",
+			Locations: []Location{loc("contracts/Vault.sol", 12, 9, 12, 43, off, off+34, call)}}
+	}
+	t.Run("keeps two reasons reported at one call apart", func(t *testing.T) {
+		fs := []Finding{at(320, "totalSupply is written after the call"), at(320, "balances is written after the call")}
+		AssignFingerprints(fs)
+		// Ranked by message at equal offsets: "balances" comes first.
+		assert.Equal(t, fs[1].Fingerprint+":2", fs[0].Fingerprint)
+		assert.Len(t, Dedup(fs), 2)
+	})
+	t.Run("gives the same value to the same finding reported twice", func(t *testing.T) {
+		fs := []Finding{at(320, "balances is written after the call"), at(320, "balances is written after the call")}
+		AssignFingerprints(fs)
+		assert.Equal(t, fs[0].Fingerprint, fs[1].Fingerprint)
+		assert.Len(t, Dedup(fs), 1)
+	})
+	t.Run("does not depend on the input order", func(t *testing.T) {
+		a := []Finding{at(500, "m"), at(320, "m")}
+		b := []Finding{at(320, "m"), at(500, "m")}
+		AssignFingerprints(a)
+		AssignFingerprints(b)
+		assert.Equal(t, a[0].Fingerprint, b[1].Fingerprint)
+		assert.Equal(t, a[1].Fingerprint, b[0].Fingerprint)
+		assert.True(t, strings.HasSuffix(a[0].Fingerprint, ":2"))
+	})
+}
+
 func TestFingerprintSurvivesLineShiftInReport(t *testing.T) {
 	// The same report after ten lines were inserted above the function: the
 	// fingerprints, including the occurrence numbers, must not change.
