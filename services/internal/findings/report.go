@@ -144,14 +144,16 @@ func AssignFingerprints(fs []Finding) {
 }
 
 // Dedup keeps the first finding of each fingerprint, in the input order, and
-// returns the shortened slice. Findings without a fingerprint get one first.
+// returns the shortened slice. When any finding has no fingerprint yet, all
+// are assigned first (AssignFingerprints), so that distinct occurrences of
+// the same code are never mistaken for duplicates.
 func Dedup(fs []Finding) []Finding {
+	if slices.ContainsFunc(fs, func(f Finding) bool { return f.Fingerprint == "" }) {
+		AssignFingerprints(fs)
+	}
 	seen := make(map[string]bool, len(fs))
 	out := fs[:0]
 	for _, f := range fs {
-		if f.Fingerprint == "" {
-			f.Fingerprint = f.baseFingerprint()
-		}
 		if seen[f.Fingerprint] {
 			continue
 		}

@@ -166,6 +166,13 @@ func TestAssignFingerprints(t *testing.T) {
 		assert.Equal(t, fs[0].Fingerprint, fs[1].Fingerprint)
 		assert.Len(t, Dedup(fs), 1)
 	})
+	t.Run("Dedup on findings without fingerprints keeps identical code at two places", func(t *testing.T) {
+		fs := Dedup([]Finding{at(320, "m"), at(500, "m"), at(320, "m")})
+		require.Len(t, fs, 2)
+		assert.Equal(t, 320, fs[0].Primary().StartOffset)
+		assert.Equal(t, 500, fs[1].Primary().StartOffset)
+		assert.Equal(t, fs[0].Fingerprint+":2", fs[1].Fingerprint)
+	})
 	t.Run("does not depend on the input order", func(t *testing.T) {
 		a := []Finding{at(500, "m"), at(320, "m")}
 		b := []Finding{at(320, "m"), at(500, "m")}
