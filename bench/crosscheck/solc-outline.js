@@ -152,4 +152,6 @@ function main() {
   process.exit(failed > 0 ? 1 : 0);
 }
 
-main();
+module.exports = { parseOnly, outline };
+
+if (require.main === module) main();
