@@ -61,3 +61,27 @@ if (scanners.length > 0) {
     ]),
   );
 }
+
+// The issue's targets, checked against this run's numbers.
+const targets = [];
+const check = (name, have, ok) => targets.push(`${ok ? 'met ' : 'MISSED'}  ${name}: ${have}`);
+const sp = byTool['@solidity-parser/parser'];
+if (ours) {
+  check('parse at least 150k lines/s on one core', `${fmtInt(ours.linesPerSec)} lines/s`, ours.linesPerSec >= 150000);
+  check('0 syntax errors on the corpus', `${ours.errors}`, ours.errors === 0);
+  if (sp) check('parse at least 20x @solidity-parser/parser', `${(sp.seconds / ours.seconds).toFixed(1)}x`, sp.seconds / ours.seconds >= 20);
+}
+const scan = byTool['solsec scan'];
+const lint = byTool['solhint'];
+if (scan) {
+  // Exit 0 or 1 (findings at or above --fail-on) is a completed scan;
+  // anything else means the time measured an error path.
+  check('scan completes (exit 0 or 1)', `exit ${scan.status}`, scan.status === 0 || scan.status === 1);
+  check('scan the corpus in under 1 s wall', `${scan.seconds.toFixed(3)} s`, scan.seconds < 1);
+  if (scan.maxRssMB !== null) check('scan peak memory under 200 MB', `${scan.maxRssMB} MB`, scan.maxRssMB < 200);
+  if (lint) check('scan at least 10x faster than solhint', `${(lint.seconds / scan.seconds).toFixed(1)}x`, lint.seconds / scan.seconds >= 10);
+}
+if (targets.length > 0) {
+  console.log('\nTargets (issue 8)');
+  for (const t of targets) console.log(`  ${t}`);
+}
