@@ -26,6 +26,10 @@ type Guard struct {
 	BypassVar *StateVar
 	// TxOrigin is set when a check uses tx.origin.
 	TxOrigin bool
+	// Identity is set when the caller is compared for equality with a
+	// stored address (msg.sender == owner), the strongest form of check;
+	// membership checks (admins[msg.sender]) leave it false.
+	Identity bool
 }
 
 // Protected reports whether only some callers can run the function.
@@ -250,6 +254,7 @@ func (gs *guardScan) condition(s *scope, e solidity.Expression, senders map[*sol
 			if gs.isSender(s, l, senders) {
 				if vars := gs.stateBehind(s, r); len(vars) > 0 {
 					gs.record(vars...)
+					gs.g.Identity = true
 				}
 				return
 			}

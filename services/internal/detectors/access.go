@@ -280,9 +280,7 @@ func missingAccessControl(ps *pass) {
 			if user == nil || user == f {
 				continue
 			}
-			// Lists of participants (players[i].addr == msg.sender) are
-			// self-registration, not privilege.
-			if _, isArray := v.Decl.TypeName.(*solidity.ArrayTypeName); isArray {
+			if !privilegeLike(v) {
 				continue
 			}
 			ps.report(f.File, spanNode{f.Def.Pos(), f.Def.Pos()}, f.Contract, f,
@@ -362,4 +360,24 @@ func storesAddress(f *analysis.Function) bool {
 		}
 	}
 	return setsOwnerFromSender(f)
+}
+
+// privilegeLike reports variables that hold who is privileged: an address
+// (owner, admin) or a flat set keyed by address (admins[a] = true,
+// owners[a] = a). Nested mappings are per-account relations (operator
+// approvals), structs and arrays are records and participant lists: anyone
+// writing their own entry there is normal.
+func privilegeLike(v *analysis.StateVar) bool {
+	switch t := v.Decl.TypeName.(type) {
+	case *solidity.ElementaryTypeName:
+		return t.Name == "address"
+	case *solidity.Mapping:
+		k, ok := t.KeyType.(*solidity.ElementaryTypeName)
+		if !ok || k.Name != "address" {
+			return false
+		}
+		val, ok := t.ValueType.(*solidity.ElementaryTypeName)
+		return ok && (val.Name == "bool" || val.Name == "address" || val.Name == "uint" || val.Name == "uint256" || val.Name == "uint8")
+	}
+	return false
 }

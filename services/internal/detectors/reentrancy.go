@@ -169,9 +169,12 @@ type afterCall struct {
 	// readBefore is set when v is read before any reentrant call happened
 	// on some path: the stale value is then what the function acted on.
 	readBefore bool
-	write      *analysis.CFGNode
-	call       *analysis.Call
-	eth        bool
+	// recheckedAfter is set when a condition after the call reads v again
+	// (TimelockController's _afterCall): a reentrant change is caught there.
+	recheckedAfter bool
+	write          *analysis.CFGNode
+	call           *analysis.Call
+	eth            bool
 }
 
 // writesAfterCalls runs a forward may-analysis over the CFG: which
@@ -229,18 +232,27 @@ func writesAfterCalls(f *analysis.Function, memo map[*analysis.Function][]*analy
 			}
 		}
 	}
+	// What the function decides on before the first call: state read in
+	// conditions (if/while, require/assert, also inside internal helpers)
+	// and in the arguments of the call itself. A stale value matters only
+	// if something was decided on it.
 	before := map[*analysis.StateVar]bool{}
+	after := map[*analysis.StateVar]bool{}
 	for i, n := range g.Nodes {
-		if in[i].call != nil || n.AST == nil || n.Scope == nil {
+		if n.AST == nil || n.Scope == nil {
 			continue
 		}
-		calls, reads, _ := n.Scope.Accesses(n.AST)
-		for _, r := range reads {
-			before[r] = true
+		target := before
+		if in[i].call != nil {
+			target = after
 		}
-		for _, c := range calls {
-			if c.Callee != nil && (c.Kind == analysis.CallInternal || c.Kind == analysis.CallLibrary) {
-				for _, r := range c.Callee.ReadsAll {
+		for _, v := range decisionReads(n) {
+			target[v] = true
+		}
+		if in[i].call == nil {
+			for _, c := range eff[i].calls {
+				_, reads, _ := n.Scope.Accesses(c.Node)
+				for _, r := range reads {
 					before[r] = true
 				}
 			}
@@ -263,7 +275,7 @@ func writesAfterCalls(f *analysis.Function, memo map[*analysis.Function][]*analy
 				continue
 			}
 			seen[v] = true
-			res = append(res, afterCall{v: v, readBefore: before[v], write: n, call: fc.call, eth: fc.eth})
+			res = append(res, afterCall{v: v, readBefore: before[v], recheckedAfter: after[v], write: n, call: fc.call, eth: fc.eth})
 		}
 	}
 	return res
@@ -279,7 +291,15 @@ func reentrancy(ps *pass, mode string) {
 		if guarded != (mode == "read-only") {
 			continue
 		}
+		// A re-entrant call has to pass the same caller check; only the
+		// trusted caller's own callee could re-enter.
+		if g := f.Guard(); mode != "read-only" && g.Protected() && (g.Identity || g.ByName) {
+			continue
+		}
 		for _, ac := range writesAfterCalls(f, memo) {
+			if ac.recheckedAfter {
+				continue
+			}
 			readHere := ac.readBefore
 			callNode := solidity.Node(ac.call.Node)
 			rel := related{callNode, "external call here"}
@@ -340,4 +360,53 @@ func viewUser(c *analysis.Contract, v *analysis.StateVar) string {
 		}
 	}
 	return ""
+}
+
+// decisionReads lists the state a CFG node decides on: everything a
+// condition node reads, and what require/assert arguments and the
+// conditions of called internal functions read.
+func decisionReads(n *analysis.CFGNode) []*analysis.StateVar {
+	if n.Kind == analysis.NodeCond {
+		_, reads, _ := n.Scope.Accesses(n.AST)
+		return reads
+	}
+	var out []*analysis.StateVar
+	seen := map[*analysis.Function]bool{}
+	var fromFunc func(f *analysis.Function, depth int)
+	fromFunc = func(f *analysis.Function, depth int) {
+		if seen[f] || depth > 3 || f.Def.Body == nil {
+			return
+		}
+		seen[f] = true
+		for _, c := range conditionsOf(f.Def.Body) {
+			calls, reads, _ := f.Scope().Accesses(c)
+			out = append(out, reads...)
+			for _, k := range calls {
+				if k.Callee != nil && (k.Kind == analysis.CallInternal || k.Kind == analysis.CallLibrary) {
+					out = append(out, k.Callee.ReadsAll...)
+				}
+			}
+		}
+		for _, k := range f.Calls {
+			if k.Callee != nil && (k.Kind == analysis.CallInternal || k.Kind == analysis.CallLibrary) {
+				fromFunc(k.Callee, depth+1)
+			}
+		}
+	}
+	for _, c := range conditionsOf(n.AST) {
+		calls, reads, _ := n.Scope.Accesses(c)
+		out = append(out, reads...)
+		for _, k := range calls {
+			if k.Callee != nil && (k.Kind == analysis.CallInternal || k.Kind == analysis.CallLibrary) {
+				out = append(out, k.Callee.ReadsAll...)
+			}
+		}
+	}
+	calls, _, _ := n.Scope.Accesses(n.AST)
+	for _, k := range calls {
+		if k.Callee != nil && (k.Kind == analysis.CallInternal || k.Kind == analysis.CallLibrary) {
+			fromFunc(k.Callee, 0)
+		}
+	}
+	return out
 }

@@ -137,33 +137,79 @@ func rtloCharacter(ps *pass) {
 func functionTypeAssembly(ps *pass) {
 	for _, f := range ps.functions() {
 		s := f.Scope()
+		t := f.Taint()
 		solidity.Inspect(f.Def.Body, func(n solidity.Node) bool {
 			asm, ok := n.(*solidity.InlineAssembly)
 			if !ok {
 				return true
 			}
+			// Which function-typed variables the block writes, and whether
+			// anything the caller controls flows into the block.
+			var target string
+			callerData := false
 			solidity.Inspect(asm, func(y solidity.Node) bool {
-				id, ok := y.(*solidity.YulIdentifier)
-				if !ok {
-					return true
-				}
-				d := s.Local(id.Name)
-				if d == nil {
-					if sv := s.State(id.Name); sv != nil {
-						d = sv.Decl
+				switch x := y.(type) {
+				case *solidity.YulIdentifier:
+					switch x.Name {
+					case "callvalue", "calldataload", "calldatacopy", "caller", "origin":
+						callerData = true
 					}
-				}
-				if d != nil {
-					if _, isFn := d.TypeName.(*solidity.FunctionTypeName); isFn {
-						ps.report(f.File, asm, f.Contract, f, "assembly manipulates the function-type variable "+id.Name+"; it can be made to jump to arbitrary code")
-						return false
+					if d := s.Local(x.Name); d != nil && t.Var(d) {
+						callerData = true
+					}
+				case *solidity.YulFunctionCall:
+					switch x.FunctionName.Name {
+					case "callvalue", "calldataload", "calldatacopy", "caller", "origin":
+						callerData = true
+					case "mstore":
+						if id, ok := x.Arguments[0].(*solidity.YulIdentifier); ok && len(x.Arguments) == 2 && holdsFunction(f, s.Local(id.Name)) {
+							target = id.Name
+						}
+					}
+				case *solidity.YulAssignment:
+					for _, v := range x.VariableNames {
+						if holdsFunction(f, s.Local(v.Name)) {
+							target = v.Name
+						}
 					}
 				}
 				return true
 			})
+			if target != "" && callerData {
+				ps.report(f.File, asm, f.Contract, f, "assembly changes the function pointer in "+target+" using caller-controlled data; calling it can jump to arbitrary code")
+			}
 			return false
 		})
 	}
+}
+
+// holdsFunction reports a variable of function type, or a struct with a
+// function-typed member.
+func holdsFunction(f *analysis.Function, d *solidity.VariableDeclaration) bool {
+	if d == nil {
+		return false
+	}
+	switch t := d.TypeName.(type) {
+	case *solidity.FunctionTypeName:
+		return true
+	case *solidity.UserDefinedTypeName:
+		if f.Contract == nil {
+			return false
+		}
+		for _, k := range f.Contract.Linearization {
+			for _, st := range k.Structs {
+				if st.Name != t.Name {
+					continue
+				}
+				for _, m := range st.Members {
+					if _, ok := m.TypeName.(*solidity.FunctionTypeName); ok {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 func codeNoEffect(ps *pass) {
