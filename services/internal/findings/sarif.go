@@ -1,6 +1,7 @@
 package findings
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 )
 
 // SARIF 2.1.0 as GitHub code scanning reads it. Only the parts we emit are
@@ -147,18 +149,36 @@ type SARIFNotification struct {
 	Locations []SARIFLocation `json:"locations,omitempty"`
 }
 
-// ToSARIF converts a normalised report into a SARIF log with one run.
-// extraRules lists rules to describe even when they reported nothing (the
-// CLI passes every enabled detector, so GitHub can close alerts whose rule
-// ran and found nothing); a rule given there wins over the fields copied into
-// findings. Rules are sorted by id and each result's ruleIndex points into
-// that list.
+// SARIFOptions adjusts the conversion to SARIF.
+type SARIFOptions struct {
+	// Rules lists rules to describe even when they reported nothing (the CLI
+	// passes every enabled detector, so GitHub can close alerts whose rule
+	// ran and found nothing); a rule given here wins over the fields copied
+	// into findings.
+	Rules []Rule
+	// Source, when set, returns the content of a scanned file by its report
+	// path. Columns on lines of that file are then converted from the bytes
+	// Location counts to the UTF-16 code units SARIF counts, which differ
+	// after a non-ASCII character on the same line. Without it, or when a
+	// location's offsets do not match the content, columns are written as
+	// they are.
+	Source func(file string) ([]byte, bool)
+}
+
+// ToSARIF converts a normalised report into a SARIF log with one run, with
+// extraRules as in SARIFOptions.Rules. Rules are sorted by id and each
+// result's ruleIndex points into that list.
 func ToSARIF(r *Report, extraRules ...Rule) (*SARIFLog, error) {
+	return ToSARIFWithOptions(r, SARIFOptions{Rules: extraRules})
+}
+
+// ToSARIFWithOptions is ToSARIF with every option.
+func ToSARIFWithOptions(r *Report, opts SARIFOptions) (*SARIFLog, error) {
 	if err := r.Validate(); err != nil {
 		return nil, fmt.Errorf("invalid report: %w", err)
 	}
 	rules := map[string]Rule{}
-	for _, rule := range extraRules {
+	for _, rule := range opts.Rules {
 		if err := rule.Validate(); err != nil {
 			return nil, fmt.Errorf("invalid rule: %w", err)
 		}
@@ -190,6 +210,9 @@ func ToSARIF(r *Report, extraRules ...Rule) (*SARIFLog, error) {
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule(rules[id]))
 	}
 	for _, f := range r.Findings {
+		if opts.Source != nil {
+			f.Locations = utf16Locations(f.Locations, opts.Source)
+		}
 		run.Results = append(run.Results, sarifResult(f, index[f.ID]))
 	}
 	inv := SARIFInvocation{ExecutionSuccessful: len(r.Errors) == 0}
@@ -208,7 +231,12 @@ func ToSARIF(r *Report, extraRules ...Rule) (*SARIFLog, error) {
 
 // WriteSARIF writes the report as an indented SARIF 2.1.0 document.
 func WriteSARIF(w io.Writer, r *Report, extraRules ...Rule) error {
-	log, err := ToSARIF(r, extraRules...)
+	return WriteSARIFWithOptions(w, r, SARIFOptions{Rules: extraRules})
+}
+
+// WriteSARIFWithOptions is WriteSARIF with every option.
+func WriteSARIFWithOptions(w io.Writer, r *Report, opts SARIFOptions) error {
+	log, err := ToSARIFWithOptions(r, opts)
 	if err != nil {
 		return err
 	}
@@ -407,4 +435,41 @@ func problemSeverity(s Severity) string {
 	default:
 		return "recommendation"
 	}
+}
+
+// utf16Locations returns a copy of locs whose columns count UTF-16 code
+// units, for the locations whose file content source can supply.
+func utf16Locations(locs []Location, source func(string) ([]byte, bool)) []Location {
+	out := slices.Clone(locs)
+	for i := range out {
+		src, ok := source(out[i].File)
+		if !ok {
+			continue
+		}
+		start, okStart := utf16Column(src, out[i].StartOffset, out[i].StartColumn)
+		end, okEnd := utf16Column(src, out[i].EndOffset, out[i].EndColumn)
+		if okStart && okEnd {
+			out[i].StartColumn, out[i].EndColumn = start, end
+		}
+	}
+	return out
+}
+
+// utf16Column converts the 1-based byte column of offset into UTF-16 code
+// units. It reports false when offset lies outside src or does not sit at
+// byteColumn on its line, in which case the location does not describe this
+// content and is left alone.
+func utf16Column(src []byte, offset, byteColumn int) (int, bool) {
+	if offset < 0 || offset > len(src) {
+		return 0, false
+	}
+	lineStart := bytes.LastIndexByte(src[:offset], '\n') + 1
+	if offset-lineStart+1 != byteColumn {
+		return 0, false
+	}
+	units := 0
+	for _, r := range string(src[lineStart:offset]) {
+		units += utf16.RuneLen(r)
+	}
+	return units + 1, true
 }

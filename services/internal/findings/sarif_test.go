@@ -242,3 +242,50 @@ func TestGoldenSARIF(t *testing.T) {
 	require.NoError(t, WriteSARIF(&buf, r))
 	assertGolden(t, "report.sarif", buf.Bytes())
 }
+
+func TestSARIFUTF16Columns(t *testing.T) {
+	// "é" is 2 bytes and 1 UTF-16 unit; "🔒" is 4 bytes and 2 units.
+	src := "contract C {\n    /* é 🔒 */ x.call(\"\");\n}\n"
+	code := `x.call("")`
+	f := locate(t, src, code, "C", "f")
+	f.Locations[0].File = "c.sol"
+	require.Equal(t, 19, f.Primary().StartColumn, "byte column of the fixture")
+	report := func(f Finding) *Report {
+		r := &Report{Tool: Tool{Name: "solsec", Version: "0.1.0"}, Findings: []Finding{f}}
+		r.Normalize()
+		return r
+	}
+	source := func(file string) ([]byte, bool) {
+		if file == "c.sol" {
+			return []byte(src), true
+		}
+		return nil, false
+	}
+
+	t.Run("converts byte columns to UTF-16 units when the source is given", func(t *testing.T) {
+		log, err := ToSARIFWithOptions(report(f), SARIFOptions{Source: source})
+		require.NoError(t, err)
+		region := log.Runs[0].Results[0].Locations[0].PhysicalLocation.Region
+		assert.Equal(t, 19-1-2, region.StartColumn)
+		assert.Equal(t, 19-1-2+len(code), region.EndColumn)
+	})
+	t.Run("leaves the report's own locations untouched", func(t *testing.T) {
+		r := report(f)
+		_, err := ToSARIFWithOptions(r, SARIFOptions{Source: source})
+		require.NoError(t, err)
+		assert.Equal(t, 19, r.Findings[0].Primary().StartColumn)
+	})
+	t.Run("writes byte columns without a source", func(t *testing.T) {
+		log, err := ToSARIF(report(f))
+		require.NoError(t, err)
+		assert.Equal(t, 19, log.Runs[0].Results[0].Locations[0].PhysicalLocation.Region.StartColumn)
+	})
+	t.Run("keeps columns whose offsets do not match the content", func(t *testing.T) {
+		stale := f
+		stale.Locations = []Location{f.Primary()}
+		stale.Locations[0].StartOffset += 3
+		log, err := ToSARIFWithOptions(report(stale), SARIFOptions{Source: source})
+		require.NoError(t, err)
+		assert.Equal(t, 19, log.Runs[0].Results[0].Locations[0].PhysicalLocation.Region.StartColumn)
+	})
+}
