@@ -46,10 +46,12 @@ type SARIFRun struct {
 	ColumnKind  string            `json:"columnKind"`
 }
 
+// SARIFTool describes the analysis tool of a run.
 type SARIFTool struct {
 	Driver SARIFDriver `json:"driver"`
 }
 
+// SARIFDriver is the tool component that ran: solsec and its rules.
 type SARIFDriver struct {
 	Name           string      `json:"name"`
 	Version        string      `json:"version,omitempty"`
@@ -57,15 +59,18 @@ type SARIFDriver struct {
 	Rules          []SARIFRule `json:"rules"`
 }
 
+// SARIFText is a plain-text message.
 type SARIFText struct {
 	Text string `json:"text"`
 }
 
+// SARIFMultiformat is a message in plain text and, optionally, Markdown.
 type SARIFMultiformat struct {
 	Text     string `json:"text"`
 	Markdown string `json:"markdown,omitempty"`
 }
 
+// SARIFRule (a reportingDescriptor in the specification) describes one detector.
 type SARIFRule struct {
 	ID                   string             `json:"id"`
 	Name                 string             `json:"name"`
@@ -77,6 +82,7 @@ type SARIFRule struct {
 	Properties           SARIFRuleProps     `json:"properties"`
 }
 
+// SARIFConfiguration is a rule's default configuration.
 type SARIFConfiguration struct {
 	Level string `json:"level"`
 }
@@ -91,6 +97,7 @@ type SARIFRuleProps struct {
 	ProblemSeverity  string   `json:"problem.severity"`
 }
 
+// SARIFResult is one finding.
 type SARIFResult struct {
 	RuleID              string            `json:"ruleId"`
 	RuleIndex           int               `json:"ruleIndex"`
@@ -102,11 +109,14 @@ type SARIFResult struct {
 	Properties          *SARIFResultProps `json:"properties,omitempty"`
 }
 
+// SARIFResultProps keeps our own severity and confidence on a result, since
+// SARIF levels cannot tell low from informational.
 type SARIFResultProps struct {
 	Confidence string `json:"confidence"`
 	Severity   string `json:"severity"`
 }
 
+// SARIFLocation is a place in a file, with the declarations enclosing it.
 type SARIFLocation struct {
 	ID               int                    `json:"id,omitempty"`
 	PhysicalLocation SARIFPhysicalLocation  `json:"physicalLocation"`
@@ -114,16 +124,19 @@ type SARIFLocation struct {
 	Message          *SARIFText             `json:"message,omitempty"`
 }
 
+// SARIFPhysicalLocation is a file and a region of it.
 type SARIFPhysicalLocation struct {
 	ArtifactLocation SARIFArtifactLocation `json:"artifactLocation"`
 	Region           *SARIFRegion          `json:"region,omitempty"`
 }
 
+// SARIFArtifactLocation is a file, relative to a base URI id.
 type SARIFArtifactLocation struct {
 	URI       string `json:"uri"`
 	URIBaseID string `json:"uriBaseId,omitempty"`
 }
 
+// SARIFRegion is a span of lines and columns, 1-based, end column exclusive.
 type SARIFRegion struct {
 	StartLine   int        `json:"startLine"`
 	StartColumn int        `json:"startColumn,omitempty"`
@@ -132,17 +145,20 @@ type SARIFRegion struct {
 	Snippet     *SARIFText `json:"snippet,omitempty"`
 }
 
+// SARIFLogicalLocation names a contract or function.
 type SARIFLogicalLocation struct {
 	Name               string `json:"name"`
 	FullyQualifiedName string `json:"fullyQualifiedName,omitempty"`
 	Kind               string `json:"kind,omitempty"`
 }
 
+// SARIFInvocation records whether the run analysed every file.
 type SARIFInvocation struct {
 	ExecutionSuccessful        bool                `json:"executionSuccessful"`
 	ToolExecutionNotifications []SARIFNotification `json:"toolExecutionNotifications,omitempty"`
 }
 
+// SARIFNotification reports a file the run could not analyse.
 type SARIFNotification struct {
 	Level     string          `json:"level"`
 	Message   SARIFText       `json:"message"`

@@ -11,6 +11,7 @@ import (
 // a finding whose severity was never set is caught by Validate.
 type Severity int
 
+// The four severities, least severe first so that comparisons read naturally.
 const (
 	SeverityInformational Severity = iota + 1
 	SeverityLow
@@ -112,6 +113,7 @@ func (s Severity) securityScore() string {
 // Like Severity it is ordered, and its zero value is invalid.
 type Confidence int
 
+// The three confidences, lowest first.
 const (
 	ConfidenceLow Confidence = iota + 1
 	ConfidenceMedium
@@ -124,6 +126,7 @@ var confidenceNames = map[Confidence]string{
 	ConfidenceHigh:   "high",
 }
 
+// String returns the lower-case name used in JSON and reports.
 func (c Confidence) String() string {
 	if n, ok := confidenceNames[c]; ok {
 		return n
