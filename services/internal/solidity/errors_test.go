@@ -83,6 +83,24 @@ func TestSyntaxErrorsAreReportedAndParsingRecovers(t *testing.T) {
 			functions: []string{"f", "g"},
 		},
 		{
+			name: "struct header lost leaves an extra closing brace",
+			src:  "contract C {\n    uint a;\n    uint b;\n  }\n  function f() public {}\n  uint public z;\n}\n",
+			errs: []wantErr{
+				{4, 3, "unexpected '}': more members of contract C follow it"},
+			},
+			functions: []string{"f"},
+			vars:      []string{"a", "b", "z"},
+		},
+		{
+			name: "comment text without its opening marker",
+			src:  "contract C {\n  * @dev the contract owner can call this function.\n  */\n  function f() public {}\n}\n",
+			errs: []wantErr{
+				{2, 3, "expected function, modifier, event, error, struct, enum, using or state variable declaration in contract C, found '*'"},
+				{2, 5, "invalid character '@' in source"},
+			},
+			functions: []string{"f"},
+		},
+		{
 			name: "missing contract closing brace",
 			src:  "contract C {\n  function f() {}\n",
 			errs: []wantErr{

@@ -256,7 +256,7 @@ func (p *parser) docFor(t *token) *Documentation {
 // skipTo skips tokens until one satisfying stop is found at bracket depth
 // zero, or a '}' that closes the enclosing construct. A ';' at depth zero is
 // consumed and ends the skip. Balanced { } groups are skipped whole.
-func (p *parser) skipTo(stop func(k tokKind) bool) {
+func (p *parser) skipTo(stop func() bool) {
 	depth := 0
 	for {
 		k := p.kind()
@@ -281,7 +281,7 @@ func (p *parser) skipTo(stop func(k tokKind) bool) {
 				return
 			}
 		default:
-			if depth == 0 && stop != nil && stop(k) {
+			if depth == 0 && stop != nil && stop() {
 				return
 			}
 		}
@@ -289,20 +289,31 @@ func (p *parser) skipTo(stop func(k tokKind) bool) {
 	}
 }
 
-func isMemberStart(k tokKind) bool {
-	switch k {
-	case kwFunction, kwModifier, kwEvent, kwStruct, kwEnum, kwUsing, kwConstructor,
-		kwContract, kwInterface, kwLibrary, kwAbstract, kwPragma, kwImport:
-		return true
+// atMemberStart reports whether the current token plausibly starts a
+// contract member: a declaration keyword followed by what must come next
+// (so English words from a damaged comment rarely qualify).
+func (p *parser) atMemberStart() bool {
+	switch p.kind() {
+	case kwFunction:
+		return p.peek(1) == tIdent || p.peek(1) == tLParen
+	case kwModifier, kwEvent, kwStruct, kwEnum:
+		return p.peek(1) == tIdent
+	case kwConstructor:
+		return p.peek(1) == tLParen
+	case kwUsing:
+		return p.peek(1) == tIdent || p.peek(1) == tLBrace
 	}
-	return false
+	return p.startsUnit()
 }
 
-func isTopLevelStart(k tokKind) bool {
-	switch k {
-	case kwContract, kwInterface, kwLibrary, kwAbstract, kwPragma, kwImport,
-		kwFunction, kwStruct, kwEnum, kwEvent, kwUsing:
-		return true
+// atTopLevelStart reports whether the current token plausibly starts a
+// file-level declaration.
+func (p *parser) atTopLevelStart() bool {
+	switch p.kind() {
+	case kwFunction, kwStruct, kwEnum, kwEvent:
+		return p.peek(1) == tIdent
+	case kwUsing:
+		return p.peek(1) == tIdent || p.peek(1) == tLBrace
 	}
-	return false
+	return p.startsUnit()
 }

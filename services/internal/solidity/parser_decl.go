@@ -12,7 +12,7 @@ func (p *parser) parseSourceUnit() *SourceUnit {
 		}
 		if p.i == before {
 			p.next()
-			p.skipTo(isTopLevelStart)
+			p.skipTo(p.atTopLevelStart)
 		}
 	}
 	// Like solc, the unit spans from its first token to the end of the file.
@@ -224,23 +224,34 @@ func (p *parser) parseContract() *ContractDefinition {
 	outer := p.contract
 	p.contract = c
 	if p.expect(tLBrace, "to open the body of "+c.ContractKind+" "+c.Name) {
-		for p.kind() != tRBrace && p.kind() != tEOF {
-			before := p.i
-			m, stop := p.parseContractMember()
-			if m != nil {
-				c.Nodes = append(c.Nodes, m)
+	body:
+		for {
+			for p.kind() != tRBrace && p.kind() != tEOF {
+				before := p.i
+				m, stop := p.parseContractMember()
+				if m != nil {
+					c.Nodes = append(c.Nodes, m)
+				}
+				if stop {
+					break body
+				}
+				if p.i == before {
+					p.next()
+					p.skipTo(p.atMemberStart)
+				}
 			}
-			if stop {
-				break
-			}
-			if p.i == before {
+			if p.kind() == tRBrace && p.memberFollowsBrace() {
+				// A damaged struct or function left an extra '}'; closing the
+				// contract here would turn the remaining members into errors.
+				p.errorAt(p.curPos(), "unexpected '}': more members of "+c.ContractKind+" "+c.Name+" follow it")
 				p.next()
-				p.skipTo(isMemberStart)
+				continue
 			}
+			break
 		}
 		p.expect(tRBrace, "to close "+c.ContractKind+" "+c.Name)
 	} else {
-		p.skipTo(isTopLevelStart)
+		p.skipTo(p.atTopLevelStart)
 	}
 	p.contract = outer
 	c.Src = p.span(start)
@@ -311,7 +322,8 @@ func (p *parser) parseContractMember() (Node, bool) {
 		p.errorAt(p.curPos(), "unexpected ';' in contract body")
 		p.next()
 		return nil, false
-	case kwContract, kwInterface, kwLibrary, kwAbstract, kwPragma, kwImport:
+	}
+	if p.startsUnit() {
 		p.errorExpected("'}'", "to close "+p.contract.ContractKind+" "+p.contract.Name)
 		return nil, true
 	}
@@ -320,6 +332,65 @@ func (p *parser) parseContractMember() (Node, bool) {
 	}
 	p.errorExpected("function, modifier, event, error, struct, enum, using or state variable declaration", "in "+p.contract.ContractKind+" "+p.contract.Name)
 	return nil, false
+}
+
+// memberFollowsBrace reports whether the token after the current '}' can
+// only start a contract member (a modifier, constructor, receive/fallback, or
+// a function or state variable with visibility or override attributes, which
+// file-level declarations cannot have).
+func (p *parser) memberFollowsBrace() bool {
+	save := p.i
+	defer func() { p.i = save }()
+	p.next()
+	switch p.kind() {
+	case kwModifier, kwConstructor:
+		return true
+	case tIdent:
+		if (p.is("receive") || p.is("fallback")) && p.peek(1) == tLParen {
+			return true
+		}
+	}
+	if p.kind() != kwFunction && !p.startsType() {
+		return false
+	}
+	for n := 0; n < 64; n++ {
+		switch p.kind() {
+		case kwPublic, kwPrivate, kwExternal, kwInternal, kwVirtual, kwOverride, kwImmutable:
+			return true
+		case tLBrace, tSemi, tRBrace, tEOF:
+			return false
+		}
+		p.next()
+	}
+	return false
+}
+
+// startsUnit reports whether the current token begins something that only
+// exists at file level: a pragma, an import or a contract header such as
+// `contract Name {` or `abstract contract Name is`. A bare word `contract`
+// (say, from comment text that lost its opening '/*') does not count.
+func (p *parser) startsUnit() bool {
+	i := 0
+	switch p.kind() {
+	case kwPragma:
+		return true
+	case kwImport:
+		k := p.peek(1)
+		return k == tString || k == tLBrace || k == tMul
+	case kwAbstract:
+		if p.peek(1) != kwContract {
+			return false
+		}
+		i = 1
+	case kwContract, kwInterface, kwLibrary:
+	default:
+		return false
+	}
+	if p.peek(i+1) != tIdent {
+		return false
+	}
+	k := p.peek(i + 2)
+	return k == tLBrace || k == kwIs || p.peekIs(i+2, "layout")
 }
 
 // functionTypeVariableAhead decides, at `function (`, between a state
@@ -394,7 +465,7 @@ func (p *parser) parseFunction(c *ContractDefinition) *FunctionDefinition {
 	default:
 		p.errorExpected("'{' or ';'", "after function header")
 		// Skip a damaged header but keep the body when one follows.
-		for !isMemberStart(p.kind()) && p.kind() != tLBrace && p.kind() != tRBrace && p.kind() != tSemi && p.kind() != tEOF {
+		for !p.atMemberStart() && p.kind() != tLBrace && p.kind() != tRBrace && p.kind() != tSemi && p.kind() != tEOF {
 			p.next()
 		}
 		if p.kind() == tLBrace {
@@ -709,7 +780,7 @@ func (p *parser) parseStateVariable() *VariableDeclaration {
 	v := &VariableDeclaration{StateVariable: true, Documentation: p.docFor(first)}
 	v.TypeName = p.parseTypeName()
 	if v.TypeName == nil {
-		p.skipTo(isMemberStart)
+		p.skipTo(p.atMemberStart)
 		v.Src = p.span(start)
 		return v
 	}
@@ -748,7 +819,7 @@ loop:
 	}
 	v.Src = p.span(start) // excludes the ';', as in solc
 	if !p.expect(tSemi, "after state variable declaration") {
-		p.skipTo(isMemberStart)
+		p.skipTo(p.atMemberStart)
 	}
 	return v
 }

@@ -39,9 +39,10 @@ func (p *parser) leakedDeclaration() bool {
 	switch p.kind() {
 	case kwFunction:
 		return p.peek(1) == tIdent
-	case kwModifier, kwEvent, kwStruct, kwEnum, kwConstructor, kwContract,
-		kwInterface, kwLibrary, kwAbstract, kwPragma, kwImport, kwUsing:
+	case kwModifier, kwEvent, kwStruct, kwEnum, kwConstructor, kwUsing:
 		return true
+	case kwContract, kwInterface, kwLibrary, kwAbstract, kwPragma, kwImport:
+		return p.startsUnit()
 	case tElemType, tIdent:
 		// `uint public x;` is a state variable, never a local.
 		switch p.peek(1) {
