@@ -77,19 +77,9 @@ func summarizeContract(c *ContractDefinition) OutlineContract {
 				Mutability: "nonpayable", Modifiers: []string{},
 			})
 		case *VariableDeclaration:
-			v := OutlineVariable{Name: n.Name, Visibility: n.Visibility, Mutability: "mutable"}
-			if v.Visibility == "" {
-				v.Visibility = "internal"
-			}
-			switch {
-			case n.Constant:
-				v.Mutability = "constant"
-			case n.Immutable:
-				v.Mutability = "immutable"
-			case n.Transient:
-				v.Mutability = "transient"
-			}
-			oc.StateVariables = append(oc.StateVariables, v)
+			oc.StateVariables = append(oc.StateVariables, OutlineVariable{
+				Name: n.Name, Visibility: n.EffectiveVisibility(), Mutability: n.Mutability(),
+			})
 		case *EventDefinition:
 			oc.Events = append(oc.Events, n.Name)
 		case *ErrorDefinition:
@@ -99,35 +89,19 @@ func summarizeContract(c *ContractDefinition) OutlineContract {
 	return oc
 }
 
-// summarizeFunction applies solc's defaults: an omitted visibility is
-// "public" ("external" in interfaces, "internal" for free functions and
-// for constructors of abstract contracts) and
-// the pre-0.5 `constant` mutability means "view".
+// summarizeFunction applies solc's defaults (see EffectiveVisibility and
+// EffectiveMutability); constructors, fallback and receive functions have
+// no name, and free functions are reported with kind "function".
 func summarizeFunction(f *FunctionDefinition, c *ContractDefinition) OutlineFunction {
-	of := OutlineFunction{Kind: f.Kind, Name: f.Name, Visibility: f.Visibility, Mutability: f.StateMutability, Modifiers: []string{}}
+	of := OutlineFunction{
+		Kind: f.Kind, Name: f.Name, Visibility: f.EffectiveVisibility(c),
+		Mutability: f.EffectiveMutability(), Modifiers: []string{},
+	}
 	switch f.Kind {
 	case FuncFree:
 		of.Kind = FuncFunction
-		of.Visibility = "internal"
 	case FuncConstructor, FuncFallback, FuncReceive:
 		of.Name = ""
-	}
-	if of.Visibility == "" {
-		switch {
-		case c != nil && c.ContractKind == "interface":
-			of.Visibility = "external"
-		case f.Kind == FuncConstructor && c != nil && c.Abstract:
-			// solc makes the constructor of an abstract contract internal.
-			of.Visibility = "internal"
-		default:
-			of.Visibility = "public"
-		}
-	}
-	switch of.Mutability {
-	case "":
-		of.Mutability = "nonpayable"
-	case "constant":
-		of.Mutability = "view"
 	}
 	for _, m := range f.Modifiers {
 		of.Modifiers = append(of.Modifiers, m.Name.Name)

@@ -68,3 +68,39 @@ func TestSummarizeEmptyAndNilNeverProduceNull(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), "null")
 }
+
+func TestAccessorsGroupMembersAndApplyDefaults(t *testing.T) {
+	u := mustParse(t, `abstract contract A {
+    using L for uint;
+    struct S { uint a; }
+    enum E { X }
+    event Ev();
+    error Er();
+    uint x;
+    uint public constant K = 1;
+    modifier m() { _; }
+    constructor() {}
+    function f() constant {}
+}
+interface I { function g() view; }`)
+	cs := u.Contracts()
+	require.Len(t, cs, 2)
+	a := cs[0]
+	assert.Len(t, a.UsingFor(), 1)
+	assert.Len(t, a.Structs(), 1)
+	assert.Len(t, a.Enums(), 1)
+	assert.Len(t, a.Events(), 1)
+	assert.Len(t, a.Errors(), 1)
+	assert.Len(t, a.ModifierDefinitions(), 1)
+	vars := a.StateVariables()
+	require.Len(t, vars, 2)
+	assert.Equal(t, "internal", vars[0].EffectiveVisibility())
+	assert.Equal(t, "mutable", vars[0].Mutability())
+	assert.Equal(t, "constant", vars[1].Mutability())
+	fs := a.Functions()
+	require.Len(t, fs, 2)
+	assert.Equal(t, "internal", fs[0].EffectiveVisibility(a), "constructor of an abstract contract")
+	assert.Equal(t, "public", fs[1].EffectiveVisibility(a))
+	assert.Equal(t, "view", fs[1].EffectiveMutability())
+	assert.Equal(t, "external", cs[1].Functions()[0].EffectiveVisibility(cs[1]))
+}
