@@ -263,6 +263,7 @@ func guardVarsOf(p *analysis.Project, c *analysis.Contract) map[*analysis.StateV
 }
 
 func missingAccessControl(ps *pass) {
+	guardCache := map[*analysis.Contract]map[*analysis.StateVar]*analysis.Function{}
 	for _, f := range ps.functions() {
 		if !f.IsEntry() || f.IsConstructor() || f.Contract.Kind != "contract" || isInitializerName(f.Name) {
 			continue
@@ -274,7 +275,11 @@ func missingAccessControl(ps *pass) {
 		if strings.EqualFold(f.Name, f.Contract.Name) || startsUpper(f.Name) && setsOwnerFromSender(f) {
 			continue // reported as wrong-constructor-name
 		}
-		guards := guardVarsOf(ps.p, f.Contract)
+		guards, ok := guardCache[f.Contract]
+		if !ok {
+			guards = guardVarsOf(ps.p, f.Contract)
+			guardCache[f.Contract] = guards
+		}
 		for _, v := range f.TaintedWritesAll() {
 			user := guards[v]
 			if user == nil || user == f {

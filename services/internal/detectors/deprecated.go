@@ -16,15 +16,13 @@ func init() {
 }
 
 func deprecatedConstructs(ps *pass) {
+	funcs := map[*solidity.FunctionDefinition]*analysis.Function{}
+	for _, fn := range ps.functions() {
+		funcs[fn.Def] = fn
+	}
 	for _, f := range ps.files() {
 		file := f
 		var inFunc *analysis.Function
-		funcs := map[*solidity.FunctionDefinition]*analysis.Function{}
-		for _, fn := range ps.p.Functions() {
-			if fn.File == file {
-				funcs[fn.Def] = fn
-			}
-		}
 		solidity.Inspect(f.AST, func(n solidity.Node) bool {
 			report := func(node solidity.Node, msg string) { ps.report(file, node, nil, inFunc, msg) }
 			switch x := n.(type) {

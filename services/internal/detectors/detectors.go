@@ -85,6 +85,7 @@ func RunReport(p *analysis.Project, opts Options) Result {
 		f.Line(1)
 		sup[f] = parseSuppressions(f)
 	}
+	fns := ownFunctions(p)
 	results := make([][]findings.Finding, len(active))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -93,7 +94,7 @@ func RunReport(p *analysis.Project, opts Options) Result {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				ps := &pass{p: p, rule: active[i].rule}
+				ps := &pass{p: p, rule: active[i].rule, fns: fns}
 				active[i].run(ps)
 				results[i] = ps.out
 			}
@@ -126,6 +127,7 @@ type pass struct {
 	p    *analysis.Project
 	rule findings.Rule
 	out  []findings.Finding
+	fns  []*analysis.Function // the project's own functions with bodies, shared read-only
 }
 
 // related is a secondary location of a finding.
@@ -209,10 +211,18 @@ func (ps *pass) contracts() []*analysis.Contract {
 	return out
 }
 
-// functions returns the functions with bodies of the project's own files.
+// functions returns the functions with bodies of the project's own files,
+// in file and source order.
 func (ps *pass) functions() []*analysis.Function {
-	var out []*analysis.Function
-	for _, f := range ps.p.Functions() {
+	if ps.fns == nil {
+		ps.fns = ownFunctions(ps.p)
+	}
+	return ps.fns
+}
+
+func ownFunctions(p *analysis.Project) []*analysis.Function {
+	out := []*analysis.Function{}
+	for _, f := range p.Functions() {
 		if !f.File.Dependency && f.Def.Body != nil {
 			out = append(out, f)
 		}

@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 
@@ -115,6 +116,11 @@ var bidiRunes = map[rune]string{
 
 func rtloCharacter(ps *pass) {
 	for _, f := range ps.files() {
+		// Every bidi control is encoded as E2 80 xx or E2 81 xx; most files
+		// have no such byte and need no decoding.
+		if !bytes.Contains(f.Source, []byte{0xE2, 0x80}) && !bytes.Contains(f.Source, []byte{0xE2, 0x81}) {
+			continue
+		}
 		line, col := 1, 1
 		src := string(f.Source)
 		reported := map[int]bool{}

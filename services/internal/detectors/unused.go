@@ -1,6 +1,7 @@
 package detectors
 
 import (
+	"github.com/solsec/platform/services/internal/analysis"
 	"github.com/solsec/platform/services/internal/findings"
 	"github.com/solsec/platform/services/internal/solidity"
 )
@@ -21,22 +22,37 @@ func init() {
 }
 
 func unusedStateVariable(ps *pass) {
+	names := map[*analysis.Contract]map[string]bool{}
+	namesOf := func(k *analysis.Contract) map[string]bool {
+		if names[k] == nil {
+			names[k] = map[string]bool{}
+			collectNames(k.Def, names[k])
+		}
+		return names[k]
+	}
 	for _, c := range ps.contracts() {
-		if c.Kind != "contract" {
+		if c.Kind != "contract" || len(c.StateVars) == 0 {
 			continue
 		}
-		// Every name used by c and by contracts derived from it.
-		used := map[string]bool{}
-		users := append(mostDerived(ps.p, c), c)
+		// A variable is used if c or any contract deriving from it names it.
+		var users []*analysis.Contract
 		for _, k := range ps.p.Contracts {
-			for _, u := range users {
-				if k == u || u.IsDerivedFrom(k.Name) && k.IsDerivedFrom(c.Name) {
-					collectNames(k.Def, used)
-				}
+			if k == c || k.IsDerivedFrom(c.Name) {
+				users = append(users, k)
 			}
 		}
 		for _, v := range c.StateVars {
-			if v.Decl.Visibility == "public" || used[v.Name] {
+			if v.Decl.Visibility == "public" {
+				continue
+			}
+			used := false
+			for _, u := range users {
+				if namesOf(u)[v.Name] {
+					used = true
+					break
+				}
+			}
+			if used {
 				continue
 			}
 			ps.report(c.File, v.Decl, c, nil, "state variable "+v.Name+" is never used")
