@@ -89,10 +89,11 @@ func runGraph(c *cli, cmd *command, args []string) int {
 		return exitInput
 	}
 	pathOf := pathRebaser(project.Root)
+	var errs []findings.FileError
 	for _, d := range project.Diagnostics {
-		fmt.Fprintln(c.stderr, fileError(findings.FileError{File: pathOf(d.File), Line: d.Line, Column: d.Column, Message: d.Message}))
+		errs = append(errs, findings.FileError{File: pathOf(d.File), Line: d.Line, Column: d.Column, Message: d.Message})
 	}
-	if len(project.Diagnostics) > 0 {
+	if c.reportLoadErrors(cmd, errs) {
 		return exitInput
 	}
 	return exitOK

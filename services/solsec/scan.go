@@ -150,12 +150,7 @@ func runScan(c *cli, cmd *command, args []string) int {
 		return exitInput
 	}
 
-	for _, e := range report.Errors {
-		fmt.Fprintln(c.stderr, fileError(e))
-	}
-	if n := len(report.Errors); n > 0 {
-		fmt.Fprintf(c.stderr, "solsec scan: %d %s in %d %s; the report covers what did load\n",
-			n, plural(n, "problem", "problems"), errorFiles(report), plural(errorFiles(report), "file", "files"))
+	if c.reportLoadErrors(cmd, report.Errors) {
 		return exitInput
 	}
 	if threshold != 0 && report.CountAtLeast(threshold) > 0 {
@@ -217,6 +212,22 @@ func newReport(p *analysis.Project, found []findings.Finding, rebase func(string
 	// Normalize computes fingerprints, so it runs after the paths are final.
 	r.Normalize()
 	return r
+}
+
+// reportLoadErrors prints the problems of a load on stderr, one per line,
+// then a count, and says whether there were any.
+func (c *cli) reportLoadErrors(cmd *command, errs []findings.FileError) bool {
+	if len(errs) == 0 {
+		return false
+	}
+	files := map[string]bool{}
+	for _, e := range errs {
+		fmt.Fprintln(c.stderr, fileError(e))
+		files[e.File] = true
+	}
+	fmt.Fprintf(c.stderr, "solsec %s: %d %s in %d %s; the output covers what did load\n", cmd.name,
+		len(errs), plural(len(errs), "problem", "problems"), len(files), plural(len(files), "file", "files"))
+	return true
 }
 
 // fileError formats an error as compilers do, file:line:col: message, so

@@ -263,6 +263,7 @@ func TestScanBadInput(t *testing.T) {
 		assert.Contains(t, r.stderr, "DoesNotExist.sol")
 		assert.Regexp(t, `(?m)^Bank.sol\n  (high|medium) \(`, r.stdout, "the file that parsed is still reported")
 		assert.Contains(t, r.stdout, "3 files; 2 files with errors")
+		assert.Contains(t, r.stderr, "solsec scan: 3 problems in 2 files; the output covers what did load\n")
 	})
 	t.Run("records the errors in the JSON report too", func(t *testing.T) {
 		rep, r := scanJSON(t, dir)
@@ -447,6 +448,7 @@ contract Base {
 		r := solsec("graph", d, "--kind", "inheritance")
 		assert.Equal(t, exitInput, r.code)
 		assert.Contains(t, r.stderr, "DoesNotExist.sol")
+		assert.Contains(t, r.stderr, "solsec graph: 3 problems in 2 files")
 		_, err := parseDOT(r.stdout)
 		assert.NoError(t, err)
 	})
