@@ -166,6 +166,9 @@ func (c *cli) printUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
 	width := 0
 	fs.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)
+		if choice, ok := f.Value.(*choiceFlag); ok {
+			name = strings.Join(choice.choices, "|")
+		}
 		left := "--" + f.Name
 		if name != "" {
 			left += " " + name

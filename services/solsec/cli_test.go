@@ -105,6 +105,14 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	}
 }
 
+func TestUsageNamesFlagValues(t *testing.T) {
+	r := solsec("scan", "-h")
+	assert.Contains(t, r.stdout, "  --format text|json|sarif  ", "a choice flag lists its choices")
+	assert.Contains(t, r.stdout, "  --fail-on severity ", "other flags name their value")
+	assert.Contains(t, r.stdout, "(default text)")
+	assert.Contains(t, r.stdout, "solsec-disable-next-line <id> -- reason")
+}
+
 func TestParseArgs(t *testing.T) {
 	cmd := &command{name: "t", usage: "solsec t"}
 	newSet := func() (*flag.FlagSet, *string, *listFlag) {

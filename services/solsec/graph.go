@@ -15,7 +15,8 @@ var graphCommand = &command{
 	help: `
 Loads PATH as scan does and prints one graph of it: imports (file to
 imported file), inheritance (contract to base contract) or calls (function
-to called function, labelled internal, external, library, lowlevel or delegatecall).
+to called function, labelled internal, external, library, lowlevel or
+delegatecall).
 DOT output renders with Graphviz:
   solsec graph . --kind inheritance | dot -Tsvg > inheritance.svg
 Load problems are printed on standard error and give exit code 2; the graph
@@ -26,9 +27,9 @@ of what did load is still printed.`,
 func runGraph(c *cli, cmd *command, args []string) int {
 	fs := newFlags("graph")
 	kind := &choiceFlag{choices: []string{"imports", "inheritance", "calls"}}
-	fs.Var(kind, "kind", "which `graph`: imports, inheritance or calls (required)")
+	fs.Var(kind, "kind", "which graph to print (required)")
 	format := &choiceFlag{value: "dot", choices: []string{"dot", "json"}}
-	fs.Var(format, "format", "output `format`: dot or json")
+	fs.Var(format, "format", "output format: Graphviz dot or json")
 	output := fs.String("output", "", "write the graph to `file` instead of standard output")
 	var lf loadFlags
 	lf.register(fs)

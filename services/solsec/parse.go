@@ -27,7 +27,7 @@ tree the parser recovered.`,
 func runParse(c *cli, cmd *command, args []string) int {
 	fs := newFlags("parse")
 	ast := &choiceFlag{choices: []string{"json"}}
-	fs.Var(ast, "ast", "print the syntax tree in this `format` (json)")
+	fs.Var(ast, "ast", "print the syntax tree in this format")
 	pos, code, ok := c.parseArgs(cmd, fs, args)
 	if !ok {
 		return code

@@ -26,7 +26,7 @@ recommendations included.`,
 func runRules(c *cli, cmd *command, args []string) int {
 	fs := newFlags("rules")
 	format := &choiceFlag{value: "text", choices: []string{"text", "json"}}
-	fs.Var(format, "format", "output `format`: text or json")
+	fs.Var(format, "format", "output format")
 	pos, code, ok := c.parseArgs(cmd, fs, args)
 	if !ok {
 		return code

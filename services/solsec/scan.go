@@ -81,7 +81,7 @@ func checkPaths(paths []string) error {
 func runScan(c *cli, cmd *command, args []string) int {
 	fs := newFlags("scan")
 	format := &choiceFlag{value: "text", choices: []string{"text", "json", "sarif"}}
-	fs.Var(format, "format", "output `format`: text, json or sarif")
+	fs.Var(format, "format", "report format: text for people, json (docs/findings.md) or sarif (GitHub code scanning)")
 	output := fs.String("output", "", "write the report to `file` instead of standard output")
 	failOn := fs.String("fail-on", "", "exit 1 when a finding is at or above this `severity` (high, medium, low, informational; default: never)")
 	exclude := &listFlag{split: true}
