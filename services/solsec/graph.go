@@ -47,8 +47,7 @@ func runGraph(c *cli, cmd *command, args []string) int {
 	if err != nil {
 		return c.usageError(cmd, "%v", err)
 	}
-	if err := checkPaths(paths); err != nil {
-		fmt.Fprintf(c.stderr, "solsec graph: %v\n", err)
+	if !c.checkPaths(cmd, paths) {
 		return exitInput
 	}
 	project, err := analysis.Load(paths, opts)

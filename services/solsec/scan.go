@@ -60,22 +60,20 @@ func (l *loadFlags) options() (analysis.LoadOptions, error) {
 }
 
 // checkPaths reports every missing path at once, before any work, with the
-// path as the user typed it.
-func checkPaths(paths []string) error {
-	var missing []string
+// path as the user typed it; ok is false when any was missing.
+func (c *cli) checkPaths(cmd *command, paths []string) (ok bool) {
+	ok = true
 	for _, p := range paths {
 		if _, err := os.Stat(p); err != nil {
+			ok = false
 			if os.IsNotExist(err) {
-				missing = append(missing, p+": no such file or directory")
+				fmt.Fprintf(c.stderr, "solsec %s: %s: no such file or directory\n", cmd.name, p)
 			} else {
-				missing = append(missing, err.Error())
+				fmt.Fprintf(c.stderr, "solsec %s: %v\n", cmd.name, err)
 			}
 		}
 	}
-	if len(missing) > 0 {
-		return fmt.Errorf("%s", strings.Join(missing, "\n"))
-	}
-	return nil
+	return ok
 }
 
 func runScan(c *cli, cmd *command, args []string) int {
@@ -113,8 +111,7 @@ func runScan(c *cli, cmd *command, args []string) int {
 	if err != nil {
 		return c.usageError(cmd, "%v", err)
 	}
-	if err := checkPaths(paths); err != nil {
-		fmt.Fprintf(c.stderr, "solsec scan: %v\n", err)
+	if !c.checkPaths(cmd, paths) {
 		return exitInput
 	}
 

@@ -284,8 +284,8 @@ func TestScanBadInput(t *testing.T) {
 		r := solsec("scan", filepath.Join(dir, "Bank.sol"), missing, "also-missing.sol")
 		assert.Equal(t, exitInput, r.code)
 		assert.Empty(t, r.stdout)
-		assert.Contains(t, r.stderr, missing+": no such file or directory")
-		assert.Contains(t, r.stderr, "also-missing.sol: no such file or directory")
+		assert.Equal(t, "solsec scan: "+missing+": no such file or directory\n"+
+			"solsec scan: also-missing.sol: no such file or directory\n", r.stderr)
 	})
 	t.Run("a directory without Solidity files is an input error", func(t *testing.T) {
 		empty := writeFiles(t, map[string]string{"README.md": "# nothing"})
