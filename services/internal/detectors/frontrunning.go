@@ -66,7 +66,7 @@ func rewardRace(ps *pass) {
 			}
 			s := f.Scope()
 			for _, call := range f.Calls {
-				if !canPay(call) || call.ValueExpr == nil || !isGlobal(call.Receiver, "msg", "sender") {
+				if !canPay(call) || call.ValueExpr == nil || !isSenderExpr(call.Receiver) {
 					continue
 				}
 				if id, ok := call.ValueExpr.(*solidity.Identifier); ok {
@@ -96,7 +96,7 @@ func hashReveal(ps *pass) {
 		}
 		pays := false
 		for _, c := range f.Calls {
-			if canPay(c) && isGlobal(c.Receiver, "msg", "sender") {
+			if canPay(c) && isSenderExpr(c.Receiver) {
 				pays = true
 			}
 		}
@@ -120,4 +120,14 @@ func hashReveal(ps *pass) {
 			}
 		}
 	}
+}
+
+// isSenderExpr reports msg.sender, also inside payable(...)/address(...).
+func isSenderExpr(e solidity.Expression) bool {
+	if fc, ok := e.(*solidity.FunctionCall); ok && len(fc.Arguments) == 1 {
+		if _, conv := fc.Expression.(*solidity.ElementaryTypeNameExpression); conv {
+			return isSenderExpr(fc.Arguments[0])
+		}
+	}
+	return isGlobal(e, "msg", "sender") || isMsgSenderCall(e)
 }

@@ -1,0 +1,8 @@
+pragma solidity 0.5.17;
+contract Vault {
+    mapping(address => uint256) public balance;
+    function deposit(uint256 amount) public payable {
+        require(msg.value == amount);
+        balance[msg.sender] += amount;
+    }
+}

@@ -1,0 +1,4 @@
+pragma solidity 0.4.24;
+contract Lottery {
+    function _payWinner() internal { msg.sender.transfer(address(this).balance); }
+}

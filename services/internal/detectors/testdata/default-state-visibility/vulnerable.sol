@@ -1,0 +1,2 @@
+pragma solidity 0.8.26;
+contract Config { uint256 fee = 3; }

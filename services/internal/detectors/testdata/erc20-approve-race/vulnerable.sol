@@ -1,0 +1,8 @@
+pragma solidity 0.8.26;
+contract Token {
+    mapping(address => mapping(address => uint256)) public allowance;
+    function approve(address spender, uint256 value) external returns (bool) {
+        allowance[msg.sender][spender] = value;
+        return true;
+    }
+}

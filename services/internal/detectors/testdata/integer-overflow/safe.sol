@@ -1,0 +1,9 @@
+pragma solidity 0.4.24;
+contract Bank {
+    mapping(address => uint256) public balances;
+    function withdraw(uint256 amount) public {
+        require(balances[msg.sender] >= amount);
+        balances[msg.sender] -= amount;
+        msg.sender.transfer(amount);
+    }
+}

@@ -1,0 +1,5 @@
+pragma solidity 0.8.26;
+contract Wallet {
+    address public owner;
+    function pay(address payable to, uint256 v) external { require(tx.origin == owner); to.transfer(v); }
+}

@@ -1,0 +1,5 @@
+pragma solidity 0.8.26;
+contract Fees {
+    uint256 public pot;
+    function take(uint256 fee) external { unchecked { pot -= fee; } }
+}
