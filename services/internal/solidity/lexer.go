@@ -1,6 +1,9 @@
 package solidity
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // docComment is a NatSpec comment: a run of consecutive `///` lines or one
 // `/** ... */` block.
@@ -192,12 +195,19 @@ func (lx *lexer) lineComment() {
 		if lx.pendingDoc > 0 {
 			d := &lx.docs[lx.pendingDoc-1]
 			if d.end.Line == lx.line-1 && bytes.HasPrefix(src[d.start.Offset:], []byte("///")) {
-				d.text += "\n" + body
+				// solc drops blank lines inside a `///` group.
+				if strings.TrimSpace(body) != "" {
+					if d.text != "" {
+						d.text += "\n"
+					}
+					d.text += body
+				}
 				d.end = endPos
 				return
 			}
 		}
-		lx.docs = append(lx.docs, docComment{start: startPos, end: endPos, text: body})
+		// Like solc, the first line loses its leading blanks, later lines keep them.
+		lx.docs = append(lx.docs, docComment{start: startPos, end: endPos, text: strings.TrimLeft(body, " \t")})
 		lx.pendingDoc = int32(len(lx.docs))
 	}
 }
@@ -228,9 +238,38 @@ func (lx *lexer) blockComment() {
 	text := src[start:lx.pos]
 	// `/** ... */` is NatSpec, but `/**/` and `/***...` are not.
 	if len(text) >= 5 && text[2] == '*' && text[3] != '*' {
-		lx.docs = append(lx.docs, docComment{start: startPos, end: lx.posAt(lx.pos), text: string(text[3 : len(text)-2])})
+		lx.docs = append(lx.docs, docComment{start: startPos, end: lx.posAt(lx.pos), text: blockDocText(text[3 : len(text)-2])})
 		lx.pendingDoc = int32(len(lx.docs))
 	}
+}
+
+// blockDocText normalises the inside of a `/** */` comment the way solc
+// does: blanks before the first line's text go, each later line loses its
+// indentation and one leading '*', and lines left empty are dropped.
+func blockDocText(b []byte) string {
+	var out []byte
+	first := true
+	for len(b) > 0 || first {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		line = bytes.TrimLeft(line, " \t")
+		if !first && len(line) > 0 && line[0] == '*' {
+			line = line[1:]
+		}
+		if len(line) > 0 {
+			if len(out) > 0 {
+				out = append(out, '\n')
+			}
+			out = append(out, line...)
+		}
+		first = false
+	}
+	return string(out)
 }
 
 func (lx *lexer) scanPragmaValue() {

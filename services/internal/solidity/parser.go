@@ -248,6 +248,9 @@ func (p *parser) docFor(t *token) *Documentation {
 		return nil
 	}
 	d := &p.docs[t.doc-1]
+	if d.text == "" {
+		return nil // solc ignores an empty `///`
+	}
 	return &Documentation{base: base{Src: Span{Start: d.start, End: d.end}}, Text: d.text}
 }
 

@@ -271,18 +271,18 @@ contract C {
 	u := mustParse(t, src)
 	c := find[*ContractDefinition](t, u)
 	require.NotNil(t, c.Documentation)
-	assert.Equal(t, " @title T\n @notice two lines", c.Documentation.Text)
+	assert.Equal(t, "@title T\n @notice two lines", c.Documentation.Text)
 	assert.Equal(t, 1, c.Documentation.Pos().Line)
 	vars := findAll[*VariableDeclaration](u)
 	require.NotNil(t, vars[0].Documentation)
-	assert.Equal(t, " @notice the value ", vars[0].Documentation.Text)
+	assert.Equal(t, "@notice the value ", vars[0].Documentation.Text)
 	assert.Nil(t, vars[1].Documentation, "a plain // comment is not NatSpec")
-	assert.Equal(t, " @dev event doc", find[*EventDefinition](t, u).Documentation.Text)
-	assert.Equal(t, " @dev error doc", find[*ErrorDefinition](t, u).Documentation.Text)
-	assert.Equal(t, " @dev struct doc", find[*StructDefinition](t, u).Documentation.Text)
-	assert.Equal(t, " @dev enum doc", find[*EnumDefinition](t, u).Documentation.Text)
-	assert.Equal(t, " @dev modifier doc", find[*ModifierDefinition](t, u).Documentation.Text)
-	assert.Equal(t, " @param x the x", find[*FunctionDefinition](t, u).Documentation.Text)
+	assert.Equal(t, "@dev event doc", find[*EventDefinition](t, u).Documentation.Text)
+	assert.Equal(t, "@dev error doc", find[*ErrorDefinition](t, u).Documentation.Text)
+	assert.Equal(t, "@dev struct doc", find[*StructDefinition](t, u).Documentation.Text)
+	assert.Equal(t, "@dev enum doc", find[*EnumDefinition](t, u).Documentation.Text)
+	assert.Equal(t, "@dev modifier doc", find[*ModifierDefinition](t, u).Documentation.Text)
+	assert.Equal(t, "@param x the x", find[*FunctionDefinition](t, u).Documentation.Text)
 }
 
 func TestPositionsAreExact(t *testing.T) {
@@ -300,4 +300,27 @@ func TestPositionsAreExact(t *testing.T) {
 	assert.Equal(t, 9, a.Pos().Column)
 	assert.Equal(t, "total = 1", srcOf(src, a))
 	assert.Equal(t, "total = 1", srcOf(src, find[*ExpressionStatement](t, u)))
+}
+
+// TestNatSpecTextIsNormalisedLikeSolc uses texts solc 0.8.37 produced for
+// the same comments.
+func TestNatSpecTextIsNormalisedLikeSolc(t *testing.T) {
+	tests := []struct{ doc, want string }{
+		{"/** @notice the value */", "@notice the value "},
+		{"/**\n * @title T\n * @dev line two\n */", " @title T\n @dev line two"},
+		{"/**\n   @dev no stars\n   second\n*/", "@dev no stars\nsecond"},
+		{"/**\n * a\n *\n * b\n */", " a\n b"},
+		{"/** x\n * y */", "x\n y "},
+		{"///   spaced\n///second\n///  third", "spaced\nsecond\n  third"},
+		{"/// a\n///\n/// b", "a\n b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.doc, func(t *testing.T) {
+			c := find[*ContractDefinition](t, mustParse(t, tt.doc+"\ncontract C {}"))
+			require.NotNil(t, c.Documentation)
+			assert.Equal(t, tt.want, c.Documentation.Text)
+		})
+	}
+	c := find[*ContractDefinition](t, mustParse(t, "///\ncontract C {}"))
+	assert.Nil(t, c.Documentation, "an empty /// is no documentation")
 }

@@ -88,7 +88,7 @@ func TestJSONCarriesKindAndSrcOnEveryNode(t *testing.T) {
 	c := root["nodes"].([]any)[0].(map[string]any)
 	assert.Equal(t, "ContractDefinition", c["kind"])
 	assert.Equal(t, "C", c["name"])
-	assert.Equal(t, " @notice doc", c["documentation"].(map[string]any)["text"])
+	assert.Equal(t, "@notice doc", c["documentation"].(map[string]any)["text"])
 }
 
 // checkJSON marshals u and checks that the JSON holds exactly the nodes
