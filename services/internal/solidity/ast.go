@@ -1,5 +1,7 @@
 package solidity
 
+import "strconv"
+
 // Position is a point in a source file. Offset is a 0-based byte offset;
 // Line and Column are 1-based, and Column counts bytes, like go/token.
 type Position struct {
@@ -7,6 +9,9 @@ type Position struct {
 	Line   int `json:"line"`
 	Column int `json:"column"`
 }
+
+// String returns "line:column".
+func (p Position) String() string { return strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column) }
 
 // Span is the source range of a node. End is exclusive: it is the position
 // just after the node's last byte, so End.Offset-Start.Offset is the length.

@@ -30,6 +30,11 @@ type lexer struct {
 
 func lex(src []byte, errf func(Position, string)) ([]token, []docComment) {
 	lx := &lexer{src: src, line: 1, err: errf}
+	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
+		// A UTF-8 byte order mark, as some editors write; columns on line 1
+		// still count it.
+		lx.pos = 3
+	}
 	// Real code averages 5 to 12 source bytes per token (comments included).
 	lx.toks = make([]token, 0, len(src)/6+16)
 	lx.run()

@@ -1,6 +1,10 @@
 package solidity
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 // TestValidSnippetsParseWithoutErrors is a regression list of valid
 // corner cases across Solidity versions, each of which must parse cleanly.
@@ -91,4 +95,11 @@ func TestValidSnippetsParseWithoutErrors(t *testing.T) {
 	} {
 		t.Run(src, func(t *testing.T) { mustParse(t, src) })
 	}
+}
+
+func TestByteOrderMarkIsSkipped(t *testing.T) {
+	u := mustParse(t, "\xEF\xBB\xBFcontract C {}")
+	c := find[*ContractDefinition](t, u)
+	assert.Equal(t, Position{Offset: 3, Line: 1, Column: 4}, c.Pos())
+	assert.Equal(t, "1:4", c.Pos().String())
 }
