@@ -78,6 +78,13 @@ func overflow(ps *pass, uncheckedOnly bool) {
 				if guardedBy(conds, inits, l, r) || postChecked(conds, results, x, l, r) || blockedByConstantGuard(ps.p, f, x) {
 					return true
 				}
+				// Code in `unchecked` was opted out of checks on purpose;
+				// any bound the function places on the caller's value is
+				// taken as the reasoning behind it (ERC-20 burns rely on
+				// value <= balance <= totalSupply).
+				if inUnchecked && (boundedSomewhere(conds, l) || boundedSomewhere(conds, r)) {
+					return true
+				}
 				kind := "overflow"
 				if op == "-" || op == "-=" {
 					kind = "underflow"
@@ -251,4 +258,19 @@ func identifiers(e solidity.Node) map[string]bool {
 		return true
 	})
 	return out
+}
+
+// boundedSomewhere reports a condition that mentions every identifier of
+// a caller-controlled operand.
+func boundedSomewhere(conds []solidity.Expression, e solidity.Expression) bool {
+	need := operandIdents(e)
+	if len(need) == 0 {
+		return false
+	}
+	for _, c := range conds {
+		if subset(need, identifiers(c)) {
+			return true
+		}
+	}
+	return false
 }

@@ -152,7 +152,10 @@ func callsInLoop(ps *pass) {
 				reported[fc] = true
 				sev := findings.SeverityLow
 				msg := "external call " + c.Target + " inside a loop"
-				if c.SendsValue || c.Member == "transfer" || c.Member == "send" {
+				// A push payment: ether with no calldata (send, transfer,
+				// call{value: v}("")). Executing arbitrary batched calls
+				// (governance) is a different, intended pattern.
+				if c.Member == "transfer" || c.Member == "send" || c.SendsValue && c.Member == "call" && emptyCalldata(fc) {
 					sev = findings.SeverityMedium
 					msg = "payment " + f.File.Text(fc) + " inside a loop: one failing recipient blocks every payment"
 				}
@@ -232,3 +235,12 @@ func insufficientGasGriefing(ps *pass) {
 }
 
 func mentionsGas(text string) bool { return strings.Contains(strings.ToLower(text), "gas") }
+
+// emptyCalldata reports a call whose only argument is "" (or none).
+func emptyCalldata(fc *solidity.FunctionCall) bool {
+	if len(fc.Arguments) == 0 {
+		return true
+	}
+	l, ok := fc.Arguments[0].(*solidity.Literal)
+	return ok && len(fc.Arguments) == 1 && l.Value == ""
+}
