@@ -3,6 +3,7 @@ package solidity
 import (
 	"bytes"
 	"strings"
+	"sync"
 )
 
 // docComment is a NatSpec comment: a run of consecutive `///` lines or one
@@ -28,6 +29,28 @@ type lexer struct {
 	err        func(pos Position, msg string)
 }
 
+// tokenPool recycles token slices between Parse calls: the AST keeps no
+// reference to tokens, and a scan of many files would otherwise allocate
+// (and zero) a fresh multi-megabyte slice per file.
+var tokenPool sync.Pool
+
+// maxPooledTokens keeps one huge file from pinning a huge buffer.
+const maxPooledTokens = 1 << 20
+
+func getTokenBuffer(capHint int) []token {
+	if b, ok := tokenPool.Get().(*[]token); ok && cap(*b) >= capHint {
+		return (*b)[:0]
+	}
+	return make([]token, 0, capHint)
+}
+
+func putTokenBuffer(toks []token) {
+	if cap(toks) <= maxPooledTokens {
+		toks = toks[:0]
+		tokenPool.Put(&toks)
+	}
+}
+
 func lex(src []byte, errf func(Position, string)) ([]token, []docComment) {
 	lx := &lexer{src: src, line: 1, err: errf}
 	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
@@ -36,7 +59,7 @@ func lex(src []byte, errf func(Position, string)) ([]token, []docComment) {
 		lx.pos = 3
 	}
 	// Real code averages 5 to 12 source bytes per token (comments included).
-	lx.toks = make([]token, 0, len(src)/6+16)
+	lx.toks = getTokenBuffer(len(src)/6 + 16)
 	lx.run()
 	return lx.toks, lx.docs
 }

@@ -42,6 +42,8 @@ func Parse(filename string, src []byte) (unit *SourceUnit, errs []*SyntaxError) 
 		p.lexErrs = append(p.lexErrs, &SyntaxError{File: filename, Pos: pos, Msg: msg})
 	})
 	unit = p.parseSourceUnit()
+	putTokenBuffer(p.toks)
+	p.toks = nil
 	errs = p.errs
 	if len(p.lexErrs) > 0 {
 		errs = append(append([]*SyntaxError{}, p.lexErrs...), p.errs...)

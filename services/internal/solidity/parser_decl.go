@@ -451,10 +451,10 @@ func (p *parser) parseFunction(c *ContractDefinition) *FunctionDefinition {
 			f.Kind = FuncFree
 		}
 	}
-	f.Parameters = p.parseParameterList("function parameters", false)
+	f.Parameters = p.parseParameterList("function parameters")
 	p.parseFunctionAttributes(f)
 	if p.got(kwReturns) {
-		f.ReturnParams = p.parseParameterList("return parameters", false)
+		f.ReturnParams = p.parseParameterList("return parameters")
 		p.parseFunctionAttributes(f) // pre-0.5 code sometimes puts modifiers after returns
 	}
 	switch p.kind() {
@@ -544,7 +544,7 @@ func (p *parser) parseModifier() *ModifierDefinition {
 	m := &ModifierDefinition{Documentation: p.docFor(first)}
 	m.Name, m.NameSrc, _ = p.expectName("after 'modifier'")
 	if p.kind() == tLParen {
-		m.Parameters = p.parseParameterList("modifier parameters", false)
+		m.Parameters = p.parseParameterList("modifier parameters")
 	} else {
 		m.Parameters = &ParameterList{base: base{Src: Span{Start: p.curPos(), End: p.curPos()}}, Parameters: []*VariableDeclaration{}}
 	}
@@ -573,8 +573,9 @@ func (p *parser) parseModifier() *ModifierDefinition {
 }
 
 // parseParameterList parses `(T [location] [indexed] [name], ...)`.
-// In events `indexed` is accepted; names are always optional.
-func (p *parser) parseParameterList(what string, _ bool) *ParameterList {
+// `indexed` is accepted anywhere (the checker, not the parser, restricts it
+// to events); names are always optional.
+func (p *parser) parseParameterList(what string) *ParameterList {
 	start := p.curPos()
 	l := &ParameterList{Parameters: []*VariableDeclaration{}}
 	if !p.expect(tLParen, "to open "+what) {
@@ -637,7 +638,7 @@ func (p *parser) parseEvent() *EventDefinition {
 	p.next()
 	e := &EventDefinition{Documentation: p.docFor(first)}
 	e.Name, e.NameSrc, _ = p.expectName("after 'event'")
-	e.Parameters = p.parseParameterList("event parameters", true)
+	e.Parameters = p.parseParameterList("event parameters")
 	if p.got(kwAnonymous) {
 		e.Anonymous = true
 	}
@@ -652,7 +653,7 @@ func (p *parser) parseError() *ErrorDefinition {
 	p.next()
 	e := &ErrorDefinition{Documentation: p.docFor(first)}
 	e.Name, e.NameSrc, _ = p.expectName("after 'error'")
-	e.Parameters = p.parseParameterList("error parameters", false)
+	e.Parameters = p.parseParameterList("error parameters")
 	p.expect(tSemi, "after error declaration")
 	e.Src = p.span(start)
 	return e
@@ -891,7 +892,7 @@ func (p *parser) parseMapping() *Mapping {
 func (p *parser) parseFunctionType() *FunctionTypeName {
 	start := p.curPos()
 	p.next()
-	f := &FunctionTypeName{Parameters: p.parseParameterList("function type parameters", false)}
+	f := &FunctionTypeName{Parameters: p.parseParameterList("function type parameters")}
 	for {
 		t := p.tok()
 		switch t.kind {
@@ -907,7 +908,7 @@ func (p *parser) parseFunctionType() *FunctionTypeName {
 		break
 	}
 	if p.got(kwReturns) {
-		f.ReturnParams = p.parseParameterList("function type return parameters", false)
+		f.ReturnParams = p.parseParameterList("function type return parameters")
 	}
 	f.Src = p.span(start)
 	return f

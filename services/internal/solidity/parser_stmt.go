@@ -244,7 +244,7 @@ func (p *parser) parseTry() *TryStatement {
 	s := &TryStatement{Clauses: []*CatchClause{}}
 	s.ExternalCall = p.parseExpression()
 	if p.got(kwReturns) {
-		s.ReturnParams = p.parseParameterList("try return parameters", false)
+		s.ReturnParams = p.parseParameterList("try return parameters")
 	}
 	s.Body = p.parseBlock()
 	for p.kind() == kwCatch {
@@ -255,7 +255,7 @@ func (p *parser) parseTry() *TryStatement {
 			c.ErrorName, _, _ = p.expectName("")
 		}
 		if p.kind() == tLParen {
-			c.Parameters = p.parseParameterList("catch parameters", false)
+			c.Parameters = p.parseParameterList("catch parameters")
 		}
 		c.Body = p.parseBlock()
 		c.Src = p.span(cStart)
