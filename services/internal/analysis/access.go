@@ -100,7 +100,8 @@ func (s *scope) accesses(n solidity.Node) (calls []*Call, reads, writes []*State
 	if n == nil {
 		return
 	}
-	solidity.Inspect(n, func(n solidity.Node) bool {
+	var visit func(n solidity.Node) bool
+	visit = func(n solidity.Node) bool {
 		switch x := n.(type) {
 		case *solidity.FunctionCall:
 			if c := s.classify(x); c != nil {
@@ -118,10 +119,17 @@ func (s *scope) accesses(n solidity.Node) (calls []*Call, reads, writes []*State
 		case *solidity.Assignment:
 			for _, lhs := range lvalues(x.LeftHandSide) {
 				writes = appendVars(writes, s.rootState(lhs))
-				// `a[i] = v` also reads a; a compound assignment reads its target.
-				if x.Operator != "=" {
-					reads = appendVars(reads, s.rootState(lhs))
+			}
+			if x.Operator == "=" {
+				// A plain assignment does not read its target: only the
+				// keys on the way to it, and the value.
+				for _, lhs := range lvalues(x.LeftHandSide) {
+					for _, k := range lvalueKeys(lhs) {
+						solidity.Inspect(k, visit)
+					}
 				}
+				solidity.Inspect(x.RightHandSide, visit)
+				return false
 			}
 		case *solidity.UnaryOperation:
 			switch x.Operator {
@@ -147,7 +155,8 @@ func (s *scope) accesses(n solidity.Node) (calls []*Call, reads, writes []*State
 			}
 		}
 		return true
-	})
+	}
+	solidity.Inspect(n, visit)
 	return
 }
 
@@ -158,6 +167,25 @@ func indexByte(s string, c byte) int {
 		}
 	}
 	return -1
+}
+
+// lvalueKeys lists the index expressions along an lvalue's path
+// (`i` and `j` in `a[i].b[j]`), which an assignment reads.
+func lvalueKeys(e solidity.Expression) []solidity.Expression {
+	var out []solidity.Expression
+	for {
+		switch x := e.(type) {
+		case *solidity.IndexAccess:
+			if x.IndexExpression != nil {
+				out = append(out, x.IndexExpression)
+			}
+			e = x.BaseExpression
+		case *solidity.MemberAccess:
+			e = x.Expression
+		default:
+			return out
+		}
+	}
 }
 
 // lvalues splits an assignment target into the expressions assigned:

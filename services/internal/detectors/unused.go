@@ -1,6 +1,8 @@
 package detectors
 
 import (
+	"strings"
+
 	"github.com/solsec/platform/services/internal/analysis"
 	"github.com/solsec/platform/services/internal/findings"
 	"github.com/solsec/platform/services/internal/solidity"
@@ -10,7 +12,7 @@ func init() {
 	register(findings.Rule{
 		ID: "unused-state-variable", Title: "Unused state variable",
 		Severity: findings.SeverityInformational, Confidence: findings.ConfidenceMedium, SWC: "SWC-131", DASP: findings.DASPUnknownUnknowns,
-		Description:    "A non-public state variable is never read or written by its contract or any contract derived from it. It costs deployment gas and may indicate a variable the code was meant to use.",
+		Description:    "A non-public state variable is never read by its contract or any contract derived from it (it may be written, to no effect). It costs deployment gas and may indicate a variable the code was meant to use.",
 		Recommendation: "Remove the variable, or use it where it was intended.",
 	}, unusedStateVariable)
 	register(findings.Rule{
@@ -22,19 +24,40 @@ func init() {
 }
 
 func unusedStateVariable(ps *pass) {
-	names := map[*analysis.Contract]map[string]bool{}
-	namesOf := func(k *analysis.Contract) map[string]bool {
-		if names[k] == nil {
-			names[k] = map[string]bool{}
-			collectNames(k.Def, names[k])
+	// What each contract reads: its functions' and modifiers' read sets,
+	// plus names in state variable initialisers, assembly and `this.x()`
+	// getter calls. Writing a variable that nothing reads is not using it.
+	reads := map[*analysis.Contract]map[string]bool{}
+	readsOf := func(k *analysis.Contract) map[string]bool {
+		if r := reads[k]; r != nil {
+			return r
 		}
-		return names[k]
+		r := map[string]bool{}
+		for _, f := range k.Functions {
+			for _, v := range f.Reads {
+				r[v.Name] = true
+			}
+			if f.Def.Body != nil {
+				collectAsmAndMembers(f.Def.Body, r)
+			}
+		}
+		for _, m := range k.Modifiers {
+			for _, v := range m.Reads {
+				r[v.Name] = true
+			}
+		}
+		for _, v := range k.StateVars {
+			if v.Decl.Value != nil {
+				collectNames(v.Decl.Value, r)
+			}
+		}
+		reads[k] = r
+		return r
 	}
 	for _, c := range ps.contracts() {
 		if c.Kind != "contract" || len(c.StateVars) == 0 {
 			continue
 		}
-		// A variable is used if c or any contract deriving from it names it.
 		var users []*analysis.Contract
 		for _, k := range ps.p.Contracts {
 			if k == c || k.IsDerivedFrom(c.Name) {
@@ -47,17 +70,34 @@ func unusedStateVariable(ps *pass) {
 			}
 			used := false
 			for _, u := range users {
-				if namesOf(u)[v.Name] {
+				if readsOf(u)[v.Name] {
 					used = true
 					break
 				}
 			}
-			if used {
-				continue
+			if !used {
+				ps.report(c.File, v.Decl, c, nil, "state variable "+v.Name+" is never read")
 			}
-			ps.report(c.File, v.Decl, c, nil, "state variable "+v.Name+" is never used")
 		}
 	}
+}
+
+// collectAsmAndMembers records state names used from assembly and as
+// members (`this.x()`), which read sets do not cover.
+func collectAsmAndMembers(n solidity.Node, used map[string]bool) {
+	solidity.Inspect(n, func(x solidity.Node) bool {
+		switch y := x.(type) {
+		case *solidity.YulIdentifier:
+			name := y.Name
+			if i := strings.IndexByte(name, '.'); i >= 0 {
+				name = name[:i]
+			}
+			used[name] = true
+		case *solidity.MemberAccess:
+			used[y.MemberName] = true
+		}
+		return true
+	})
 }
 
 // collectNames records every identifier used in n outside declarations'
