@@ -59,7 +59,12 @@ func (p *Project) analyseBodies() {
 	// read-only model.
 	var cfgJobs []func()
 	for _, f := range p.Functions() {
-		cfgJobs = append(cfgJobs, func() { f.cfg = buildCFG(f) })
+		cfgJobs = append(cfgJobs, func() {
+			f.cfg = buildCFG(f)
+			if f.Def.Body != nil {
+				f.conds = Conditions(f.Def.Body)
+			}
+		})
 	}
 	runParallel(cfgJobs)
 }
@@ -278,3 +283,39 @@ func (s *Scope) Accesses(n solidity.Node) (calls []*Call, reads, writes []*State
 
 // Scope of a modifier body.
 func (m *Modifier) Scope() *Scope { return (*Scope)(m.scope) }
+
+// Conditions returns the boolean conditions checked under n: require and
+// assert arguments, if/while/for conditions and ternary conditions, in
+// source order.
+func Conditions(n solidity.Node) []solidity.Expression {
+	var out []solidity.Expression
+	if n == nil {
+		return nil
+	}
+	solidity.Inspect(n, func(n solidity.Node) bool {
+		switch x := n.(type) {
+		case *solidity.IfStatement:
+			out = append(out, x.Condition)
+		case *solidity.WhileStatement:
+			out = append(out, x.Condition)
+		case *solidity.DoWhileStatement:
+			out = append(out, x.Condition)
+		case *solidity.ForStatement:
+			if x.Condition != nil {
+				out = append(out, x.Condition)
+			}
+		case *solidity.Conditional:
+			out = append(out, x.Condition)
+		case *solidity.FunctionCall:
+			if id, ok := x.Expression.(*solidity.Identifier); ok && (id.Name == "require" || id.Name == "assert") && len(x.Arguments) > 0 {
+				out = append(out, x.Arguments[0])
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// Conditions returns the conditions the function's own body checks
+// (see the package-level Conditions), computed once at load.
+func (f *Function) Conditions() []solidity.Expression { return f.conds }

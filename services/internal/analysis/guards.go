@@ -58,6 +58,7 @@ func IsAccessModifierName(name string) bool {
 
 func (p *Project) computeGuards() {
 	fns := p.Functions()
+	memo := map[*Function]*Guard{}
 	for _, f := range fns {
 		g := &Guard{}
 		for _, m := range f.Def.Modifiers {
@@ -65,7 +66,7 @@ func (p *Project) computeGuards() {
 				g.ByName = true
 			}
 		}
-		gs := &guardScan{g: g, seen: map[solidity.Node]bool{}}
+		gs := &guardScan{g: g, seen: map[solidity.Node]bool{}, memo: memo}
 		if f.Def.Body != nil {
 			gs.scan(f.scope, f.Def.Body, nil, 0)
 		}
@@ -121,6 +122,9 @@ func containsVar(vs []*StateVar, v *StateVar) bool {
 type guardScan struct {
 	g    *Guard
 	seen map[solidity.Node]bool
+	// memo holds what a helper checks when called without the caller's
+	// address as an argument: the same for every caller, so scanned once.
+	memo map[*Function]*Guard
 }
 
 // scan looks for caller checks in body. senders are declarations known to
@@ -157,7 +161,6 @@ func (gs *guardScan) scan(s *scope, body solidity.Node, senders map[*solidity.Va
 			// Follow internal helpers (_checkOwner(), _checkRole(r, msg.sender)).
 			c := s.classify(x)
 			if c != nil && c.Callee != nil && (c.Kind == CallInternal || c.Kind == CallLibrary) && c.Callee.Def.Body != nil && !gs.seen[c.Callee.Def] && c.Callee.scope != nil {
-				gs.seen[c.Callee.Def] = true
 				inner := map[*solidity.VariableDeclaration]bool{}
 				if ps := c.Callee.Def.Parameters; ps != nil {
 					for i, a := range x.Arguments {
@@ -166,12 +169,39 @@ func (gs *guardScan) scan(s *scope, body solidity.Node, senders map[*solidity.Va
 						}
 					}
 				}
+				if len(inner) == 0 && depth == 0 {
+					gs.merge(gs.helper(c.Callee))
+					return true
+				}
+				gs.seen[c.Callee.Def] = true
 				gs.scan(c.Callee.scope, c.Callee.Def.Body, inner, depth+1)
 				delete(gs.seen, c.Callee.Def)
 			}
 		}
 		return true
 	})
+}
+
+// helper returns what a helper function checks on its own (no caller
+// address passed in), scanning it once per project.
+func (gs *guardScan) helper(f *Function) *Guard {
+	if g, ok := gs.memo[f]; ok {
+		return g
+	}
+	g := &Guard{}
+	gs.memo[f] = g // a recursive helper sees the partial result, not a loop
+	inner := &guardScan{g: g, seen: map[solidity.Node]bool{f.Def: true}, memo: gs.memo}
+	inner.scan(f.scope, f.Def.Body, nil, 1)
+	return g
+}
+
+func (gs *guardScan) merge(o *Guard) {
+	if o.Checked {
+		gs.g.Checked = true
+	}
+	gs.g.Identity = gs.g.Identity || o.Identity
+	gs.g.TxOrigin = gs.g.TxOrigin || o.TxOrigin
+	gs.g.Vars = appendVars(gs.g.Vars, o.Vars...)
 }
 
 // isSender reports expressions that evaluate to the caller's address.

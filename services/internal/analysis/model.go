@@ -31,6 +31,8 @@ type Contract struct {
 	Structs   []*solidity.StructDefinition
 	Enums     []*solidity.EnumDefinition
 	UsingFor  []*solidity.UsingForDirective // declared here and file-level `global`-free ones of its file
+
+	entries []*Function
 }
 
 // StateVar is a state variable declaration.
@@ -69,6 +71,7 @@ type Function struct {
 	yulSet     bool // writes storage from assembly (sstore)
 	taintedAll []*StateVar
 	guard      *Guard
+	conds      []solidity.Expression
 	summary    bool // ReadsAll/WritesAll computed
 }
 
@@ -199,6 +202,7 @@ func (p *Project) build() {
 	}
 	for _, c := range p.Contracts {
 		c.resolveOverrides()
+		c.entries = append([]*Function{}, c.entryFunctions()...)
 	}
 	p.analyseBodies()
 }
@@ -307,6 +311,13 @@ func (c *Contract) LookupModifier(name string) *Modifier {
 // deployed c: its own and inherited public/external functions that no more
 // derived contract overrides.
 func (c *Contract) EntryFunctions() []*Function {
+	if c.entries != nil {
+		return c.entries
+	}
+	return c.entryFunctions()
+}
+
+func (c *Contract) entryFunctions() []*Function {
 	seen := map[string]bool{}
 	var out []*Function
 	for _, k := range c.Linearization {

@@ -157,7 +157,7 @@ func confusedBalanceCheck(f *analysis.Function, c *analysis.Call) solidity.Expre
 	}
 	amount := squash(f.File.Text(c.ValueExpr))
 	var found solidity.Expression
-	for _, cond := range conditionsOf(f.Def.Body) {
+	for _, cond := range f.Conditions() {
 		b, ok := cond.(*solidity.BinaryOperation)
 		if !ok {
 			continue
@@ -211,7 +211,7 @@ func unprotectedSelfdestruct(ps *pass) {
 
 func txOriginAuth(ps *pass) {
 	for _, f := range ps.functions() {
-		for _, cond := range conditionsOf(f.Def.Body) {
+		for _, cond := range f.Conditions() {
 			solidity.Inspect(cond, func(n solidity.Node) bool {
 				b, ok := n.(*solidity.BinaryOperation)
 				if !ok || (b.Operator != "==" && b.Operator != "!=") {
@@ -325,7 +325,7 @@ func unprotectedInitializer(ps *pass) {
 // itself writes: the shape of a run-once flag.
 func checksOwnWrite(f *analysis.Function) bool {
 	s := f.Scope()
-	conds := conditionsOf(f.Def.Body)
+	conds := f.Conditions()
 	for _, m := range f.Modifiers {
 		conds = append(conds, conditionsOf(m.Def.Body)...)
 	}

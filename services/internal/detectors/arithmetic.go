@@ -42,7 +42,7 @@ func overflow(ps *pass, uncheckedOnly bool) {
 			continue
 		}
 		t := f.Taint()
-		conds := conditionsOf(f.Def.Body)
+		conds := f.Conditions()
 		for _, m := range f.Modifiers {
 			conds = append(conds, conditionsOf(m.Def.Body)...)
 		}

@@ -96,7 +96,7 @@ func taintedArrayIndex(ps *pass) {
 	for _, f := range ps.functions() {
 		t := f.Taint()
 		s := f.Scope()
-		conds := conditionsOf(f.Def.Body)
+		conds := f.Conditions()
 		solidity.Inspect(f.Def.Body, func(n solidity.Node) bool {
 			ia, ok := n.(*solidity.IndexAccess)
 			if !ok || ia.IndexExpression == nil || !t.Expr(ia.IndexExpression) {

@@ -71,3 +71,24 @@ func TestOpenZeppelinHasNoHighFindings(t *testing.T) {
 	t.Log("findings by severity and detector:" + b.String())
 	assert.Empty(t, high, "high-severity findings on OpenZeppelin")
 }
+
+// BenchmarkOpenZeppelin measures load + analysis + every detector on the
+// OpenZeppelin corpus (SOLSEC_OZ), the "well under 1 s on 2 cores".
+//
+//	SOLSEC_OZ=/tmp/oz GOMAXPROCS=2 go test ./services/internal/detectors -run '^$' -bench OpenZeppelin
+func BenchmarkOpenZeppelin(b *testing.B) {
+	dir := os.Getenv("SOLSEC_OZ")
+	if dir == "" {
+		b.Skip("SOLSEC_OZ not set")
+	}
+	if nested := filepath.Join(dir, "node_modules", "@openzeppelin", "contracts"); dirExists(nested) {
+		dir = nested
+	}
+	for b.Loop() {
+		p, err := analysis.Load([]string{dir}, analysis.LoadOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		Run(p, Options{})
+	}
+}

@@ -136,7 +136,7 @@ func callerBoundedLoop(ps *pass) {
 			continue
 		}
 		t := f.Taint()
-		conds := conditionsOf(f.Def.Body)
+		conds := f.Conditions()
 		solidity.Inspect(f.Def.Body, func(n solidity.Node) bool {
 			fs, ok := n.(*solidity.ForStatement)
 			if !ok || fs.Condition == nil {

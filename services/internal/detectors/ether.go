@@ -44,7 +44,7 @@ func balanceRead(e solidity.Expression) bool {
 
 func strictBalanceEquality(ps *pass) {
 	for _, f := range ps.functions() {
-		for _, c := range conditionsOf(f.Def.Body) {
+		for _, c := range f.Conditions() {
 			solidity.Inspect(c, func(n solidity.Node) bool {
 				b, ok := n.(*solidity.BinaryOperation)
 				if !ok || (b.Operator != "==" && b.Operator != "!=") {

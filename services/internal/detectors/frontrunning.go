@@ -42,7 +42,7 @@ func approveRace(ps *pass) {
 			continue
 		}
 		zeroCheck := false
-		for _, c := range conditionsOf(f.Def.Body) {
+		for _, c := range f.Conditions() {
 			if contains(c, func(n solidity.Node) bool { l, ok := n.(*solidity.Literal); return ok && l.Value == "0" }) && identifiers(c)[value.Name] {
 				zeroCheck = true
 			}
@@ -104,7 +104,7 @@ func hashReveal(ps *pass) {
 			continue
 		}
 		t, s := f.Taint(), f.Scope()
-		for _, cond := range conditionsOf(f.Def.Body) {
+		for _, cond := range f.Conditions() {
 			b, ok := cond.(*solidity.BinaryOperation)
 			if !ok || b.Operator != "==" {
 				continue

@@ -118,34 +118,9 @@ func pre05(f *analysis.File) bool {
 	return ok && v.less(version{0, 5, 0})
 }
 
-// conditionsOf returns the boolean conditions a function's body checks:
-// require/assert arguments and if/while/for conditions, with their
-// positions, in source order.
-func conditionsOf(body solidity.Node) []solidity.Expression {
-	var out []solidity.Expression
-	solidity.Inspect(body, func(n solidity.Node) bool {
-		switch x := n.(type) {
-		case *solidity.IfStatement:
-			out = append(out, x.Condition)
-		case *solidity.WhileStatement:
-			out = append(out, x.Condition)
-		case *solidity.ForStatement:
-			if x.Condition != nil {
-				out = append(out, x.Condition)
-			}
-		case *solidity.Conditional:
-			out = append(out, x.Condition)
-		case *solidity.FunctionCall:
-			if n := calleeName(x); (n == "require" || n == "assert") && len(x.Arguments) > 0 {
-				if _, ok := x.Expression.(*solidity.Identifier); ok {
-					out = append(out, x.Arguments[0])
-				}
-			}
-		}
-		return true
-	})
-	return out
-}
+// conditionsOf returns the boolean conditions checked under a node (see
+// analysis.Conditions).
+func conditionsOf(body solidity.Node) []solidity.Expression { return analysis.Conditions(body) }
 
 // contains reports whether any node under n satisfies pred.
 func contains(n solidity.Node, pred func(solidity.Node) bool) bool {

@@ -142,7 +142,7 @@ func clip(s string) string {
 func timestampDependence(ps *pass) {
 	for _, f := range ps.functions() {
 		s := f.Scope()
-		for _, cond := range conditionsOf(f.Def.Body) {
+		for _, cond := range f.Conditions() {
 			if hasTimeValue(cond) {
 				ps.report(f.File, cond, f.Contract, f, "the condition `"+clip(f.File.Text(cond))+"` depends on block time")
 				continue
@@ -199,7 +199,7 @@ func recentBlockChecked(f *analysis.Function, e solidity.Expression) bool {
 		return false
 	}
 	need := identifiers(arg)
-	for _, c := range conditionsOf(f.Def.Body) {
+	for _, c := range f.Conditions() {
 		if subset(need, identifiers(c)) && contains(c, func(n solidity.Node) bool {
 			l, ok := n.(*solidity.Literal)
 			return ok && l.Value == "256"

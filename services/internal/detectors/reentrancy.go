@@ -378,7 +378,7 @@ func decisionReads(n *analysis.CFGNode) []*analysis.StateVar {
 			return
 		}
 		seen[f] = true
-		for _, c := range conditionsOf(f.Def.Body) {
+		for _, c := range f.Conditions() {
 			calls, reads, _ := f.Scope().Accesses(c)
 			out = append(out, reads...)
 			for _, k := range calls {

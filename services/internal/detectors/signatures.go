@@ -179,7 +179,7 @@ func ecrecoverZero(ps *pass) {
 				return ok && names[id.Name]
 			}
 			compared, zeroChecked := false, false
-			for _, c := range conditionsOf(f.Def.Body) {
+			for _, c := range f.Conditions() {
 				solidity.Inspect(c, func(n solidity.Node) bool {
 					b, ok := n.(*solidity.BinaryOperation)
 					if !ok || (b.Operator != "==" && b.Operator != "!=") {

@@ -78,7 +78,7 @@ func arbitraryStorageWrite(ps *pass) {
 				continue
 			}
 			s, t := f.Scope(), f.Taint()
-			conds := conditionsOf(f.Def.Body)
+			conds := f.Conditions()
 			solidity.Inspect(f.Def.Body, func(n solidity.Node) bool {
 				switch x := n.(type) {
 				case *solidity.Assignment:
