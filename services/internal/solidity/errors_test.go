@@ -210,3 +210,21 @@ func TestEveryPrefixOfAValidFileParsesWithoutPanicking(t *testing.T) {
 		checkPositions(t, src[:i], u)
 	}
 }
+
+// TestGarbageInputKeepsErrorListBounded feeds long runs of one fragment; the
+// parser must neither cascade one error per token nor lose its footing.
+func TestGarbageInputKeepsErrorListBounded(t *testing.T) {
+	for _, unit := range []string{"(", ")", "{", "}", "[", "a(", "if (", "uint ", "try ", "; ", "new ",
+		"contract ", "function f(", "x = ", "mapping(", "using ", "} contract A {", "(uint a, ", "emit ", "type("} {
+		t.Run(unit, func(t *testing.T) {
+			src := []byte("contract C { function f() { " + strings.Repeat(unit, 100000/len(unit)))
+			u, errs := Parse("garbage.sol", src)
+			require.NotNil(t, u)
+			assert.LessOrEqual(t, len(errs), maxErrors+1)
+			if len(errs) > maxErrors {
+				assert.Contains(t, errs[maxErrors].Msg, "too many syntax errors")
+			}
+			checkPositions(t, src, u)
+		})
+	}
+}

@@ -177,16 +177,35 @@ func (p *parser) describe(t *token) string {
 	return quoteText(p.text(t))
 }
 
+// maxErrors bounds the errors kept for one file: past it the input is not
+// Solidity in any useful sense, and the list would only grow with the file.
+const maxErrors = 200
+
 func (p *parser) errorAt(pos Position, msg string) {
 	if pos.Offset <= p.lastErrOff {
 		return
 	}
 	p.lastErrOff = pos.Offset
-	p.errs = append(p.errs, &SyntaxError{File: p.file, Pos: pos, Msg: msg})
+	switch {
+	case len(p.errs) < maxErrors:
+		p.errs = append(p.errs, &SyntaxError{File: p.file, Pos: pos, Msg: msg})
+	case len(p.errs) == maxErrors:
+		p.errs = append(p.errs, &SyntaxError{File: p.file, Pos: pos,
+			Msg: fmt.Sprintf("too many syntax errors (more than %d); later errors are not reported", maxErrors)})
+	}
+}
+
+// suppressed reports whether an error at the current token would be dropped,
+// so callers can skip building its message.
+func (p *parser) suppressed() bool {
+	return int(p.tok().off) <= p.lastErrOff || len(p.errs) > maxErrors
 }
 
 // errorExpected reports "expected WHAT [CONTEXT], found TOKEN" at the current token.
 func (p *parser) errorExpected(what, context string) {
+	if p.suppressed() {
+		return
+	}
 	msg := "expected " + what
 	if context != "" {
 		msg += " " + context
@@ -200,7 +219,9 @@ func (p *parser) expect(k tokKind, context string) bool {
 		p.next()
 		return true
 	}
-	p.errorExpected("'"+kindText(k)+"'", context)
+	if !p.suppressed() {
+		p.errorExpected("'"+kindText(k)+"'", context)
+	}
 	return false
 }
 
@@ -221,6 +242,9 @@ func (p *parser) enter() bool {
 	if p.depth > maxDepth {
 		p.depth--
 		p.errorAt(p.curPos(), fmt.Sprintf("nesting too deep (more than %d levels)", maxDepth))
+		// Skip the rest of the statement: resuming inside the nest would
+		// only hit the limit again at the next token.
+		p.skipTo(nil)
 		return false
 	}
 	return true

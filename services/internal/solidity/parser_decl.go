@@ -774,11 +774,12 @@ func (p *parser) parseUsing() *UsingForDirective {
 	return d
 }
 
-// parseStateVariable parses a state variable or a file-level constant.
+// parseStateVariable parses a state variable or a file-level constant
+// (which, as in solc, is not marked StateVariable).
 func (p *parser) parseStateVariable() *VariableDeclaration {
 	first := p.tok()
 	start := tokPos(first)
-	v := &VariableDeclaration{StateVariable: true, Documentation: p.docFor(first)}
+	v := &VariableDeclaration{StateVariable: p.contract != nil, Documentation: p.docFor(first)}
 	v.TypeName = p.parseTypeName()
 	if v.TypeName == nil {
 		p.skipTo(p.atMemberStart)

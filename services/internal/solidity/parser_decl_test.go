@@ -159,6 +159,7 @@ function add(Price a, Price b) pure returns (Price) { return a; }`
 	assert.Equal(t, []string{"VariableDeclaration", "UserDefinedValueTypeDefinition", "UsingForDirective",
 		"ErrorDefinition", "EventDefinition", "StructDefinition", "EnumDefinition", "FunctionDefinition"}, kinds)
 	assert.True(t, u.Nodes[0].(*VariableDeclaration).Constant)
+	assert.False(t, u.Nodes[0].(*VariableDeclaration).StateVariable, "a file-level constant is not a state variable")
 	assert.Equal(t, "uint128", typeString(u.Nodes[1].(*UserDefinedValueTypeDefinition).UnderlyingType))
 	using := u.Nodes[2].(*UsingForDirective)
 	assert.True(t, using.Global)
