@@ -275,6 +275,15 @@ func missingAccessControl(ps *pass) {
 		if strings.EqualFold(f.Name, f.Contract.Name) || startsUpper(f.Name) && setsOwnerFromSender(f) {
 			continue // reported as wrong-constructor-name
 		}
+		candidate := false
+		for _, v := range f.TaintedWritesAll() {
+			if privilegeLike(v) {
+				candidate = true
+			}
+		}
+		if !candidate {
+			continue
+		}
 		guards, ok := guardCache[f.Contract]
 		if !ok {
 			guards = guardVarsOf(ps.p, f.Contract)
