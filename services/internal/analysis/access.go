@@ -69,16 +69,28 @@ func (p *Project) analyseBodies() {
 	runParallel(cfgJobs)
 }
 
+// runParallel runs jobs over GOMAXPROCS workers. A panicking job is
+// re-raised in the caller's goroutine after the others finish, so that
+// Load's recovery sees it instead of the process dying.
 func runParallel(jobs []func()) {
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
 	next := make(chan func())
 	var wg sync.WaitGroup
+	var once sync.Once
+	var failure any
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				j()
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							once.Do(func() { failure = r })
+						}
+					}()
+					j()
+				}()
 			}
 		}()
 	}
@@ -87,6 +99,9 @@ func runParallel(jobs []func()) {
 	}
 	close(next)
 	wg.Wait()
+	if failure != nil {
+		panic(failure)
+	}
 }
 
 func appendVars(dst []*StateVar, vs ...*StateVar) []*StateVar {

@@ -31,6 +31,9 @@ const (
 	DiagImport      = "import"
 	DiagIO          = "io"
 	DiagInheritance = "inheritance"
+	// DiagInternal reports a bug in the analysis itself: the files parsed
+	// but the semantic model could not be completed.
+	DiagInternal = "internal"
 )
 
 // Diagnostic is a problem with one file that did not stop the load: a syntax
@@ -41,7 +44,7 @@ type Diagnostic struct {
 	File         string
 	Line, Column int
 	Message      string
-	Kind         string // "syntax" | "import" | "io" | "inheritance"
+	Kind         string // "syntax" | "import" | "io" | "inheritance" | "internal"
 }
 
 func (d Diagnostic) String() string {
@@ -221,7 +224,7 @@ func Load(paths []string, opts LoadOptions) (*Project, error) {
 			}
 		}
 	}
-	p.build()
+	p.buildSafely()
 	slices.SortStableFunc(p.Diagnostics, func(a, b Diagnostic) int {
 		if c := strings.Compare(a.File, b.File); c != 0 {
 			return c
@@ -326,4 +329,23 @@ func (p *Project) File(path string) *File {
 		return nil
 	}
 	return p.Files[i]
+}
+
+// buildSafely builds the semantic model. The model is written not to
+// panic on any parse tree; if it does anyway, the files stay loaded, the
+// model is dropped and a diagnostic says so, rather than the whole scan
+// failing.
+func (p *Project) buildSafely() {
+	defer func() {
+		if r := recover(); r != nil {
+			p.Contracts, p.FreeFunctions = nil, nil
+			file := ""
+			if len(p.Files) > 0 {
+				file = p.Files[0].Path
+			}
+			p.Diagnostics = append(p.Diagnostics, Diagnostic{File: file, Kind: DiagInternal,
+				Message: fmt.Sprintf("internal error while building the semantic model: %v", r)})
+		}
+	}()
+	p.build()
 }

@@ -56,6 +56,22 @@ func List() []findings.Rule {
 type Result struct {
 	Findings   []findings.Finding
 	Suppressed int
+	// Failed lists detectors that crashed (a bug in solsec); their
+	// findings are missing, every other detector's are complete.
+	Failed []string
+}
+
+// runOne runs a detector, turning a panic into a failed run: one buggy
+// detector must not take the others' results with it.
+func runOne(d *detector, p *analysis.Project, fns []*analysis.Function) (out []findings.Finding, failed bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, failed = nil, true
+		}
+	}()
+	ps := &pass{p: p, rule: d.rule, fns: fns}
+	d.run(ps)
+	return ps.out, false
 }
 
 // Run executes every detector not excluded on the project's own files
@@ -87,6 +103,7 @@ func RunReport(p *analysis.Project, opts Options) Result {
 	}
 	fns := ownFunctions(p)
 	results := make([][]findings.Finding, len(active))
+	failed := make([]bool, len(active))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(active)) {
@@ -94,9 +111,7 @@ func RunReport(p *analysis.Project, opts Options) Result {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				ps := &pass{p: p, rule: active[i].rule, fns: fns}
-				active[i].run(ps)
-				results[i] = ps.out
+				results[i], failed[i] = runOne(active[i], p, fns)
 			}
 		}()
 	}
@@ -106,6 +121,11 @@ func RunReport(p *analysis.Project, opts Options) Result {
 	close(next)
 	wg.Wait()
 	var res Result
+	for i, bad := range failed {
+		if bad {
+			res.Failed = append(res.Failed, active[i].rule.ID)
+		}
+	}
 	for _, fs := range results {
 		for _, f := range fs {
 			file := p.File(f.Primary().File)
