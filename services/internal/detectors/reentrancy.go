@@ -73,7 +73,10 @@ func hasPlaceholder(b *solidity.Block) bool {
 
 // reentrantCall reports calls that hand control to another contract with
 // enough gas to re-enter: not send/transfer, not view calls.
-func reentrantCall(c *analysis.Call) bool {
+func reentrantCall(s *analysis.Scope, c *analysis.Call) bool {
+	if trustedReceiver(s, c.Receiver) {
+		return false
+	}
 	switch c.Kind {
 	case analysis.CallExternal:
 		if c.Callee != nil && c.Callee.IsView() {
@@ -89,6 +92,42 @@ func reentrantCall(c *analysis.Call) bool {
 		return false
 	}
 	return false
+}
+
+// trustedReceiver reports calls on an immutable or constant address: the
+// deployer fixed that code (a wrapped token, a registry) and the caller
+// cannot swap in a contract that re-enters.
+func trustedReceiver(s *analysis.Scope, e solidity.Expression) bool {
+	if s == nil {
+		return false
+	}
+	for {
+		fc, ok := e.(*solidity.FunctionCall)
+		if !ok {
+			break
+		}
+		if len(fc.Arguments) == 1 {
+			e = fc.Arguments[0] // address(x), IERC20(x), payable(x)
+			continue
+		}
+		// A getter of immutable state: underlying().transferFrom(...).
+		c := s.Classify(fc)
+		if c == nil || c.Callee == nil || c.Kind != analysis.CallInternal || len(c.Callee.ReadsAll) == 0 || !c.Callee.IsView() {
+			return false
+		}
+		for _, v := range c.Callee.ReadsAll {
+			if !v.Decl.Immutable && !v.Decl.Constant {
+				return false
+			}
+		}
+		return true
+	}
+	id, ok := e.(*solidity.Identifier)
+	if !ok {
+		return false
+	}
+	v := s.State(id.Name)
+	return v != nil && (v.Decl.Immutable || v.Decl.Constant)
 }
 
 // gasStipend reports a call limited to a small literal gas amount.
@@ -122,7 +161,7 @@ func effectsOf(n *analysis.CFGNode, memo map[*analysis.Function][]*analysis.Call
 	calls, _, writes := n.Scope.Accesses(n.AST)
 	e.writes = writes
 	for _, c := range calls {
-		if reentrantCall(c) {
+		if reentrantCall(n.Scope, c) {
 			e.calls = append(e.calls, c)
 		}
 		if c.Callee != nil && (c.Kind == analysis.CallInternal || c.Kind == analysis.CallLibrary) {
@@ -152,7 +191,7 @@ func transitiveReentrant(f *analysis.Function, memo map[*analysis.Function][]*an
 	seen[f] = true
 	var out []*analysis.Call
 	for _, c := range f.Calls {
-		if reentrantCall(c) {
+		if reentrantCall(f.Scope(), c) {
 			out = append(out, c)
 		}
 		if c.Callee != nil && (c.Kind == analysis.CallInternal || c.Kind == analysis.CallLibrary) {
