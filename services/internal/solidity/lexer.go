@@ -388,7 +388,8 @@ func (lx *lexer) scanNumber() {
 // scanString scans a quoted literal starting at the quote character.
 func (lx *lexer) scanString(q byte) {
 	src := lx.src
-	start := lx.pos
+	// Taken now: an escaped newline inside the literal moves the line.
+	startPos := lx.posAt(lx.pos)
 	lx.pos++
 	for lx.pos < len(src) {
 		c := src[lx.pos]
@@ -404,7 +405,7 @@ func (lx *lexer) scanString(q byte) {
 			}
 			continue
 		case '\n':
-			lx.err(lx.posAt(start), "string literal not terminated before end of line")
+			lx.err(startPos, "string literal not terminated before end of line")
 			return
 		}
 		lx.pos++
@@ -412,7 +413,7 @@ func (lx *lexer) scanString(q byte) {
 	if lx.pos > len(src) {
 		lx.pos = len(src)
 	}
-	lx.err(lx.posAt(start), "string literal not terminated before end of file")
+	lx.err(startPos, "string literal not terminated before end of file")
 }
 
 func (lx *lexer) peek(n int) byte {
