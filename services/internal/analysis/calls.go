@@ -269,12 +269,12 @@ func (s *scope) usingFor(t solidity.TypeName, member string, argc int) *Function
 		return nil
 	}
 	ts := TypeString(t)
+	// Before 0.7 directives were inherited; since then only the contract's
+	// own (and its file's) apply. Looking through the bases as well costs
+	// nothing for new code, where they rarely disagree, and is right for old.
 	var dirs []*solidity.UsingForDirective
 	for _, k := range s.contract.Linearization {
 		dirs = append(dirs, k.UsingFor...)
-		if k != s.contract {
-			break // using-for is not inherited after 0.7; before, only the contract's own matter most
-		}
 	}
 	for _, d := range dirs {
 		if d.TypeName != nil && ts != "" && TypeString(d.TypeName) != ts && !(strings.HasPrefix(ts, "address") && TypeString(d.TypeName) == "address") {

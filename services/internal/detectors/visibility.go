@@ -27,6 +27,11 @@ func defaultFunctionVisibility(ps *pass) {
 		if f.Contract == nil || f.Def.Visibility != "" || f.Def.Kind != solidity.FuncFunction || f.Contract.Kind == "interface" {
 			continue
 		}
+		// From 0.5 on a missing visibility does not compile; only older
+		// (or unversioned) code gets the silent public default.
+		if _, versioned := minVersion(f.File); versioned && !pre05(f.File) {
+			continue
+		}
 		sev := ps.rule.Severity
 		msg := "function " + f.Name + " has no visibility specifier and is public by default"
 		// A name that says "internal helper" (leading underscore) on a
