@@ -46,8 +46,9 @@ elif ! (cd "$root" && go build -o "$work/solsec" ./services/solsec); then
   # the whole run.
   echo "services/solsec does not build: skipping solsec scan" >&2
 else
-  # The report goes to /dev/null: only the scan's cost is measured. A non-zero
-  # exit (findings) is expected and not an error.
+  # Built once above so that compilation is not timed; the report goes to
+  # /dev/null: only the scan's cost is measured. Exit 1 (findings at or above
+  # --fail-on) is a completed scan; table.js flags any other non-zero exit.
   node "$here/peers/measure.js" --label "solsec scan" --runs "$scan_runs" -- "$work/solsec" scan "$corpus" >>"$results"
 fi
 node "$here/peers/solhint.js" --corpus "$corpus" --runs "$scan_runs" >>"$results"
