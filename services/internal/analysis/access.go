@@ -277,6 +277,9 @@ func (s *Scope) State(name string) *StateVar { return (*scope)(s).State(name) }
 // Local returns the local variable or parameter called name, or nil.
 func (s *Scope) Local(name string) *solidity.VariableDeclaration { return (*scope)(s).Local(name) }
 
+// InitialValue returns the value a local was declared with, or nil.
+func (s *Scope) InitialValue(d *solidity.VariableDeclaration) solidity.Expression { return s.inits[d] }
+
 // IsParam reports whether d is a parameter or return variable.
 func (s *Scope) IsParam(d *solidity.VariableDeclaration) bool { return s.params[d] }
 

@@ -20,11 +20,14 @@ type scope struct {
 	// storageAlias maps a local storage pointer to the state variable it was
 	// initialised from, so writes through it count as state writes.
 	storageAlias map[*solidity.VariableDeclaration]*StateVar
+	// inits maps single-variable local declarations to their initial value.
+	inits map[*solidity.VariableDeclaration]solidity.Expression
 }
 
 func newScope(p *Project, c *Contract, f *File, params []*solidity.ParameterList, body solidity.Node) *scope {
 	s := &scope{p: p, contract: c, file: f, locals: map[string]*solidity.VariableDeclaration{},
-		params: map[*solidity.VariableDeclaration]bool{}, storageAlias: map[*solidity.VariableDeclaration]*StateVar{}}
+		params: map[*solidity.VariableDeclaration]bool{}, storageAlias: map[*solidity.VariableDeclaration]*StateVar{},
+		inits: map[*solidity.VariableDeclaration]solidity.Expression{}}
 	for _, pl := range params {
 		if pl == nil {
 			continue
@@ -51,6 +54,7 @@ func newScope(p *Project, c *Contract, f *File, params []*solidity.ParameterList
 				// without a location) aliases the state it points into.
 				if len(d.Declarations) == 1 && d.Declarations[0] != nil && d.InitialValue != nil {
 					v := d.Declarations[0]
+					s.inits[v] = d.InitialValue
 					if v.Location == "storage" || (v.Location == "" && isReferenceType(v.TypeName)) {
 						if sv := s.rootState(d.InitialValue); sv != nil {
 							s.storageAlias[v] = sv

@@ -20,9 +20,9 @@ func init() {
 		Recommendation: "Perform the state change in its own statement and assert on its result.",
 	}, assertStateChange)
 	register(findings.Rule{
-		ID: "tainted-array-index", Title: "Fixed-size array indexed by caller input without bounds check",
+		ID: "tainted-array-index", Title: "Array indexed by caller input without bounds check",
 		Severity: findings.SeverityLow, Confidence: findings.ConfidenceMedium, SWC: "SWC-110", DASP: findings.DASPUnknownUnknowns,
-		Description:    "A fixed-size array is read or written at an index the caller chooses, with no check against the length. Out-of-range indexes make the call fail with a panic (an assert violation before 0.8).",
+		Description:    "A fixed-size or storage array is read or written at an index the caller chooses, with no check against the length. Out-of-range indexes make the call fail with a panic (an assert violation before 0.8).",
 		Recommendation: "require(index < array.length) before indexing, with a clear error.",
 	}, taintedArrayIndex)
 }
@@ -58,10 +58,37 @@ func assertViolation(ps *pass) {
 				ps.reportSeverity(findings.SeverityMedium, f.File, fc, f.Contract, f, "assert on a caller-controlled value; callers can make it fail")
 			case len(reads) > 0:
 				ps.report(f.File, fc, f.Contract, f, "assert on state that functions of the contract change; use require if it can legitimately fail")
+			case environmentDependent(s, cond):
+				ps.report(f.File, fc, f.Contract, f, "assert on a value the environment decides (gas, block, transaction); it can fail without a bug")
 			}
 			return true
 		})
 	}
+}
+
+// environmentDependent reports conditions on gasleft(), block or
+// transaction values, directly or through locals assigned from them.
+func environmentDependent(s *analysis.Scope, cond solidity.Expression) bool {
+	env := func(n solidity.Node) bool {
+		switch x := n.(type) {
+		case *solidity.FunctionCall:
+			return calleeName(x) == "gasleft"
+		case solidity.Expression:
+			return blockValue(x) || isGlobal(x, "msg", "gas") || isGlobal(x, "tx", "gasprice")
+		}
+		return false
+	}
+	if contains(cond, env) {
+		return true
+	}
+	return contains(cond, func(n solidity.Node) bool {
+		id, ok := n.(*solidity.Identifier)
+		if !ok {
+			return false
+		}
+		d := s.Local(id.Name)
+		return d != nil && s.InitialValue(d) != nil && contains(s.InitialValue(d), env)
+	})
 }
 
 func literalFalse(e solidity.Expression) bool {
@@ -102,8 +129,10 @@ func taintedArrayIndex(ps *pass) {
 			if !ok || ia.IndexExpression == nil || !t.Expr(ia.IndexExpression) {
 				return true
 			}
+			// Fixed-size arrays, and storage arrays of any size: both
+			// panic on an index past the end.
 			at, ok := s.TypeOf(ia.BaseExpression).(*solidity.ArrayTypeName)
-			if !ok || at.Length == nil {
+			if !ok || (at.Length == nil && s.RootState(ia.BaseExpression) == nil) {
 				return true
 			}
 			idx := identifiers(ia.IndexExpression)

@@ -66,8 +66,49 @@ func outdatedCompiler(ps *pass) {
 			continue
 		}
 		for _, p := range solidityPragmas(f) {
-			ps.report(f, p, nil, nil, "pragma solidity "+strings.TrimSpace(p.Value)+" allows compiler "+v.String()+", older than 0.8.0")
+			// A range that still admits 0.8 compilers (interfaces written
+			// for broad compatibility, `>=0.4.16`) only permits old
+			// compilers; one that excludes them forces an old compiler.
+			if allowsModern(p.Value) {
+				ps.reportSeverity(findings.SeverityInformational, f, p, nil, nil, "pragma solidity "+strings.TrimSpace(p.Value)+" also allows compiler "+v.String()+", older than 0.8.0")
+			} else {
+				ps.report(f, p, nil, nil, "pragma solidity "+strings.TrimSpace(p.Value)+" requires a compiler older than 0.8.0 ("+v.String()+")")
+			}
 			break
 		}
 	}
+}
+
+// allowsModern reports whether a version constraint admits some 0.8.x
+// compiler: no exact, caret, tilde or upper bound keeps it below 0.8.
+func allowsModern(value string) bool {
+	modern := version{0, 8, 0}
+	for _, alt := range strings.Split(value, "||") {
+		ok := true
+		for _, part := range strings.Fields(alt) {
+			op := strings.TrimRight(part, "0123456789.x*")
+			v, parsed := parseVersion(strings.TrimLeft(part, "^~>=<"))
+			if !parsed {
+				continue
+			}
+			switch op {
+			case "", "=", "^", "~":
+				if v.less(modern) {
+					ok = false
+				}
+			case "<":
+				if !modern.less(v) {
+					ok = false
+				}
+			case "<=":
+				if v.less(modern) {
+					ok = false
+				}
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
