@@ -27,7 +27,8 @@
 //     depth. A function body that runs into `function`, `contract` etc. is
 //     closed there, so a forgotten '}' costs one error, not the rest of the
 //     file. Errors at or before the last reported offset are suppressed to
-//     avoid cascades. Nesting deeper than maxDepth is reported, not followed.
+//     avoid cascades, and at most maxErrors (200) are kept per file. Nesting
+//     deeper than maxDepth (1000) is reported and the statement skipped.
 //
 // Node JSON (encoding/json) carries "kind" (the Go type name, close to
 // solc's nodeType) and "src" on every node. Walk and Inspect traverse every

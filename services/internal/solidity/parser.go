@@ -22,8 +22,9 @@ func (e *SyntaxError) Error() string {
 const maxDepth = 1000
 
 // Parse parses one Solidity source file. It never panics; it returns the
-// (possibly partial) AST and every syntax error in source order. Every
-// declaration that parsed is present even when the file has errors.
+// (possibly partial) AST and every syntax error in source order (after 200,
+// one final "too many syntax errors"). Every declaration that parsed is
+// present even when the file has errors. Parse is safe for concurrent use.
 func Parse(filename string, src []byte) (unit *SourceUnit, errs []*SyntaxError) {
 	p := &parser{file: filename, src: src, s: string(src), lastErrOff: -1}
 	defer func() {
