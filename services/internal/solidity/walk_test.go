@@ -2,7 +2,9 @@ package solidity
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -151,5 +153,40 @@ func TestFixturesCoverEveryNodeKind(t *testing.T) {
 		"YulExpressionStatement", "YulFunctionDefinition", "YulIf", "YulSwitch", "YulCase", "YulForLoop",
 		"YulBreak", "YulContinue", "YulLeave", "YulFunctionCall", "YulIdentifier", "YulLiteral"} {
 		assert.True(t, seen[k], "fixtures contain no %s", k)
+	}
+}
+
+// TestParseIsSafeForConcurrentUse parses the fixtures from several
+// goroutines (token buffers are pooled) and expects identical ASTs.
+func TestParseIsSafeForConcurrentUse(t *testing.T) {
+	var srcs [][]byte
+	var want []string
+	for _, f := range []string{"testdata/constructs.sol", "testdata/old.sol", "testdata/token.sol"} {
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		u, _ := Parse(f, src)
+		b, err := json.Marshal(u)
+		require.NoError(t, err)
+		srcs, want = append(srcs, src), append(want, string(b))
+	}
+	var wg sync.WaitGroup
+	got := make([][]string, 8)
+	for g := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				k := (g + i) % len(srcs)
+				u, _ := Parse([]string{"testdata/constructs.sol", "testdata/old.sol", "testdata/token.sol"}[k], srcs[k])
+				b, _ := json.Marshal(u)
+				if string(b) != want[k] {
+					got[g] = append(got[g], fmt.Sprintf("goroutine %d file %d differs", g, k))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, g := range got {
+		assert.Empty(t, g)
 	}
 }
