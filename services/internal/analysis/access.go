@@ -280,6 +280,10 @@ func (s *Scope) Local(name string) *solidity.VariableDeclaration { return (*scop
 // InitialValue returns the value a local was declared with, or nil.
 func (s *Scope) InitialValue(d *solidity.VariableDeclaration) solidity.Expression { return s.inits[d] }
 
+// CreatedLocally reports a local holding a contract the function itself
+// deployed, whose code is therefore known.
+func (s *Scope) CreatedLocally(d *solidity.VariableDeclaration) bool { return s.created[d] }
+
 // IsParam reports whether d is a parameter or return variable.
 func (s *Scope) IsParam(d *solidity.VariableDeclaration) bool { return s.params[d] }
 

@@ -22,12 +22,15 @@ type scope struct {
 	storageAlias map[*solidity.VariableDeclaration]*StateVar
 	// inits maps single-variable local declarations to their initial value.
 	inits map[*solidity.VariableDeclaration]solidity.Expression
+	// created marks locals holding a contract this function deployed
+	// (`new C()`, or create/create2 in assembly).
+	created map[*solidity.VariableDeclaration]bool
 }
 
 func newScope(p *Project, c *Contract, f *File, params []*solidity.ParameterList, body solidity.Node) *scope {
 	s := &scope{p: p, contract: c, file: f, locals: map[string]*solidity.VariableDeclaration{},
 		params: map[*solidity.VariableDeclaration]bool{}, storageAlias: map[*solidity.VariableDeclaration]*StateVar{},
-		inits: map[*solidity.VariableDeclaration]solidity.Expression{}}
+		inits: map[*solidity.VariableDeclaration]solidity.Expression{}, created: map[*solidity.VariableDeclaration]bool{}}
 	for _, pl := range params {
 		if pl == nil {
 			continue
@@ -42,6 +45,20 @@ func newScope(p *Project, c *Contract, f *File, params []*solidity.ParameterList
 	if body != nil {
 		solidity.Inspect(body, func(n solidity.Node) bool {
 			switch d := n.(type) {
+			case *solidity.Assignment:
+				if id, ok := d.LeftHandSide.(*solidity.Identifier); ok && isNewCall(d.RightHandSide) {
+					if v := s.locals[id.Name]; v != nil {
+						s.created[v] = true
+					}
+				}
+			case *solidity.YulAssignment:
+				if call, ok := d.Value.(*solidity.YulFunctionCall); ok && (call.FunctionName.Name == "create" || call.FunctionName.Name == "create2") {
+					for _, id := range d.VariableNames {
+						if v := s.locals[id.Name]; v != nil {
+							s.created[v] = true
+						}
+					}
+				}
 			case *solidity.VariableDeclarationStatement:
 				for _, v := range d.Declarations {
 					if v != nil && v.Name != "" {
@@ -55,6 +72,9 @@ func newScope(p *Project, c *Contract, f *File, params []*solidity.ParameterList
 				if len(d.Declarations) == 1 && d.Declarations[0] != nil && d.InitialValue != nil {
 					v := d.Declarations[0]
 					s.inits[v] = d.InitialValue
+					if isNewCall(d.InitialValue) {
+						s.created[v] = true
+					}
 					if v.Location == "storage" || (v.Location == "" && isReferenceType(v.TypeName)) {
 						if sv := s.rootState(d.InitialValue); sv != nil {
 							s.storageAlias[v] = sv
@@ -300,4 +320,23 @@ func TypeString(t solidity.TypeName) string {
 func isAddressType(t solidity.TypeName) bool {
 	e, ok := t.(*solidity.ElementaryTypeName)
 	return ok && e.Name == "address"
+}
+
+// isNewCall reports `new C(...)`, possibly converted (address(new C())).
+func isNewCall(e solidity.Expression) bool {
+	fc, ok := e.(*solidity.FunctionCall)
+	if !ok {
+		return false
+	}
+	switch callee := fc.Expression.(type) {
+	case *solidity.NewExpression:
+		return true
+	case *solidity.FunctionCallOptions:
+		_, ok := callee.Expression.(*solidity.NewExpression)
+		return ok
+	}
+	if len(fc.Arguments) == 1 {
+		return isNewCall(fc.Arguments[0])
+	}
+	return false
 }

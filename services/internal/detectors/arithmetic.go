@@ -82,7 +82,7 @@ func overflow(ps *pass, uncheckedOnly bool) {
 				// any bound the function places on the caller's value is
 				// taken as the reasoning behind it (ERC-20 burns rely on
 				// value <= balance <= totalSupply).
-				if inUnchecked && (boundedSomewhere(conds, l) || boundedSomewhere(conds, r)) {
+				if inUnchecked && (boundedSomewhere(conds, l) || boundedSomewhere(conds, r) || checkedBefore(f, x, l) || checkedBefore(f, x, r)) {
 					return true
 				}
 				kind := "overflow"
@@ -273,4 +273,44 @@ func boundedSomewhere(conds []solidity.Expression, e solidity.Expression) bool {
 		}
 	}
 	return false
+}
+
+// checkedBefore reports checked arithmetic on the same operand earlier in
+// the function, outside any unchecked block: `bal[from] -= v` reverts when
+// v is too large and `totalSupply += v` when the sum overflows, which
+// bounds v for an unchecked `bal[to] += v` after it (solmate's ERC-20).
+func checkedBefore(f *analysis.Function, op solidity.Node, operand solidity.Expression) bool {
+	need := operandIdents(operand)
+	if len(need) == 0 {
+		return false
+	}
+	found := false
+	var walk func(n solidity.Node)
+	walk = func(n solidity.Node) {
+		solidity.Inspect(n, func(x solidity.Node) bool {
+			if found || x.Pos().Offset >= op.Pos().Offset {
+				return false
+			}
+			if b, ok := x.(*solidity.Block); ok && b.Unchecked {
+				return false
+			}
+			var right solidity.Expression
+			switch e := x.(type) {
+			case *solidity.Assignment:
+				if e.Operator == "-=" || e.Operator == "+=" {
+					right = e.RightHandSide
+				}
+			case *solidity.BinaryOperation:
+				if e.Operator == "-" || e.Operator == "+" {
+					right = e.RightExpression
+				}
+			}
+			if right != nil && subset(need, operandIdents(right)) {
+				found = true
+			}
+			return !found
+		})
+	}
+	walk(f.Def.Body)
+	return found
 }

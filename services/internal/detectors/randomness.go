@@ -91,12 +91,16 @@ func weakRandomness(ps *pass) {
 			case *solidity.FunctionCall:
 				switch calleeName(x) {
 				case "keccak256", "sha3", "sha256":
-					if hasBlockValue(x) {
+					// Hashing a timestamp alone is how signatures and ids
+					// carry deadlines; entropy-looking values (blockhash,
+					// difficulty/prevrandao, coinbase) are only hashed to
+					// make a "random" number.
+					if hasEntropyValue(x) {
 						report(x, "hash of block values used as randomness: `"+clip(f.File.Text(x))+"`")
 					}
 				}
 			case *solidity.BinaryOperation:
-				if x.Operator == "%" && hasBlockValue(x.LeftExpression) {
+				if x.Operator == "%" && hasBlockValue(x.LeftExpression) && !powerOfTwo(x.RightExpression) {
 					report(x, "block value reduced modulo "+f.File.Text(x.RightExpression)+" as a random number")
 				} else if (x.Operator == "*" || x.Operator == "+" || x.Operator == "^" || x.Operator == "/") && hasBlockValue(x) && mentionsRandomVar(s, x) {
 					report(x, "block values mixed into the random value `"+clip(f.File.Text(x))+"`")
@@ -205,6 +209,35 @@ func recentBlockChecked(f *analysis.Function, e solidity.Expression) bool {
 			return ok && l.Value == "256"
 		}) {
 			return true
+		}
+	}
+	return false
+}
+
+// hasEntropyValue reports block values that only serve as a (bad) source
+// of entropy: blockhash, difficulty/prevrandao and coinbase.
+func hasEntropyValue(n solidity.Node) bool {
+	return hasBlockhash(n) || contains(n, func(x solidity.Node) bool {
+		e, ok := x.(solidity.Expression)
+		return ok && (isGlobal(e, "block", "difficulty") || isGlobal(e, "block", "prevrandao") || isGlobal(e, "block", "coinbase"))
+	})
+}
+
+// powerOfTwo reports `2**k` and power-of-two literals: `% 2**32` truncates
+// a timestamp to 32 bits, it does not pick a random number.
+func powerOfTwo(e solidity.Expression) bool {
+	switch x := e.(type) {
+	case *solidity.BinaryOperation:
+		if l, ok := x.LeftExpression.(*solidity.Literal); ok && x.Operator == "**" && l.Value == "2" {
+			return true
+		}
+	case *solidity.TupleExpression:
+		if len(x.Components) == 1 && x.Components[0] != nil {
+			return powerOfTwo(x.Components[0])
+		}
+	case *solidity.Literal:
+		if v, ok := intLiteral(x); ok && v.BitLen() > 8 {
+			return v.BitLen()-1 == int(v.TrailingZeroBits())
 		}
 	}
 	return false

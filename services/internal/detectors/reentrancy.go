@@ -126,6 +126,9 @@ func trustedReceiver(s *analysis.Scope, e solidity.Expression) bool {
 	if !ok {
 		return false
 	}
+	if d := s.Local(id.Name); d != nil {
+		return s.CreatedLocally(d)
+	}
 	v := s.State(id.Name)
 	return v != nil && (v.Decl.Immutable || v.Decl.Constant)
 }
@@ -335,6 +338,14 @@ func reentrancy(ps *pass, mode string) {
 		if g := f.Guard(); mode != "read-only" && g.Protected() && (g.Identity || g.ByName) {
 			continue
 		}
+		// Cross-function and read-only findings are grouped per function:
+		// one stale window, however many variables it leaves stale.
+		type group struct {
+			first *afterCall
+			vars  []string
+			via   string
+		}
+		var grouped *group
 		for _, ac := range writesAfterCalls(f, memo) {
 			if ac.recheckedAfter {
 				continue
@@ -349,19 +360,36 @@ func reentrancy(ps *pass, mode string) {
 				}
 				ps.report(f.File, ac.write.AST, f.Contract, f,
 					"state variable "+ac.v.Name+" is written after the external call "+ac.call.Target+" in "+f.QualifiedName()+"; a reentrant call sees its old value", rel)
-			case "cross":
-				if readHere {
+			case "cross", "read-only":
+				via := ""
+				if mode == "cross" && !readHere {
+					if g := otherUser(f, ac.v); g != nil {
+						via = g.QualifiedName()
+					}
+				}
+				if mode == "read-only" {
+					via = viewUser(f.Contract, ac.v)
+				}
+				if via == "" {
 					continue
 				}
-				if g := otherUser(f, ac.v); g != nil {
-					ps.report(f.File, ac.write.AST, f.Contract, f,
-						"state variable "+ac.v.Name+" is written after the external call "+ac.call.Target+" in "+f.QualifiedName()+" and used by "+g.QualifiedName()+", which a reentrant call can reach", rel)
+				if grouped == nil {
+					ac := ac
+					grouped = &group{first: &ac, via: via}
 				}
-			case "read-only":
-				if g := viewUser(f.Contract, ac.v); g != "" {
-					ps.report(f.File, ac.write.AST, f.Contract, f,
-						"state variable "+ac.v.Name+" is written after the external call "+ac.call.Target+" in the guarded "+f.QualifiedName()+"; "+g+" returns its stale value during the call", rel)
-				}
+				grouped.vars = append(grouped.vars, ac.v.Name)
+			}
+		}
+		if grouped != nil {
+			ac := grouped.first
+			rel := related{ac.call.Node, "external call here"}
+			vars := strings.Join(grouped.vars, ", ")
+			if mode == "cross" {
+				ps.report(f.File, ac.write.AST, f.Contract, f,
+					"state ("+vars+") is written after the external call "+ac.call.Target+" in "+f.QualifiedName()+" and used by other functions such as "+grouped.via+", which a reentrant call can reach", rel)
+			} else {
+				ps.report(f.File, ac.write.AST, f.Contract, f,
+					"state ("+vars+") is written after the external call "+ac.call.Target+" in the guarded "+f.QualifiedName()+"; views such as "+grouped.via+" return stale values during the call", rel)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package detectors
 
 import (
 	"math/big"
+	"strings"
 
 	"github.com/solsec/platform/services/internal/analysis"
 	"github.com/solsec/platform/services/internal/findings"
@@ -19,6 +20,9 @@ func init() {
 
 func requirementViolation(ps *pass) {
 	for _, f := range ps.functions() {
+		if expectsRevert(f.Name) {
+			continue // a test that asserts the call fails
+		}
 		for _, c := range f.Calls {
 			g := c.Callee
 			if g == nil || g.Def.Body == nil || g.Def.Parameters == nil || (c.Kind != analysis.CallInternal && c.Kind != analysis.CallExternal && c.Kind != analysis.CallLibrary) {
@@ -131,4 +135,14 @@ func intLiteral(e solidity.Expression) (*big.Int, bool) {
 		}
 	}
 	return nil, false
+}
+
+// expectsRevert reports Foundry/DappTools test names that expect failure.
+func expectsRevert(name string) bool {
+	for _, p := range []string{"testFail", "testRevert", "test_Revert", "testCannot", "test_Cannot"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
