@@ -293,8 +293,7 @@ func writesAfterCalls(f *analysis.Function, memo map[*analysis.Function][]*analy
 		}
 		if in[i].call == nil {
 			for _, c := range eff[i].calls {
-				_, reads, _ := n.Scope.Accesses(c.Node)
-				for _, r := range reads {
+				for _, r := range readsThroughLocals(n.Scope, c.Node) {
 					before[r] = true
 				}
 			}
@@ -434,8 +433,7 @@ func viewUser(c *analysis.Contract, v *analysis.StateVar) string {
 // conditions of called internal functions read.
 func decisionReads(n *analysis.CFGNode) []*analysis.StateVar {
 	if n.Kind == analysis.NodeCond {
-		_, reads, _ := n.Scope.Accesses(n.AST)
-		return reads
+		return readsThroughLocals(n.Scope, n.AST)
 	}
 	var out []*analysis.StateVar
 	seen := map[*analysis.Function]bool{}
@@ -461,8 +459,8 @@ func decisionReads(n *analysis.CFGNode) []*analysis.StateVar {
 		}
 	}
 	for _, c := range conditionsOf(n.AST) {
-		calls, reads, _ := n.Scope.Accesses(c)
-		out = append(out, reads...)
+		calls, _, _ := n.Scope.Accesses(c)
+		out = append(out, readsThroughLocals(n.Scope, c)...)
 		for _, k := range calls {
 			if k.Callee != nil && (k.Kind == analysis.CallInternal || k.Kind == analysis.CallLibrary) {
 				out = append(out, k.Callee.ReadsAll...)
@@ -476,4 +474,23 @@ func decisionReads(n *analysis.CFGNode) []*analysis.StateVar {
 		}
 	}
 	return out
+}
+
+// readsThroughLocals lists the state an expression reads, including
+// through locals initialised from state (`uint a = credit[x]; require(a > 0)`
+// decides on credit).
+func readsThroughLocals(s *analysis.Scope, e solidity.Node) []*analysis.StateVar {
+	_, reads, _ := s.Accesses(e)
+	solidity.Inspect(e, func(n solidity.Node) bool {
+		if id, ok := n.(*solidity.Identifier); ok {
+			if d := s.Local(id.Name); d != nil {
+				if init := s.InitialValue(d); init != nil {
+					_, more, _ := s.Accesses(init)
+					reads = append(reads, more...)
+				}
+			}
+		}
+		return true
+	})
+	return reads
 }
