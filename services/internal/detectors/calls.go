@@ -244,3 +244,117 @@ func emptyCalldata(fc *solidity.FunctionCall) bool {
 	l, ok := fc.Arguments[0].(*solidity.Literal)
 	return ok && len(fc.Arguments) == 1 && l.Value == ""
 }
+
+func init() {
+	register(findings.Rule{
+		ID: "unchecked-token-transfer", Title: "Unchecked ERC-20 transfer result",
+		Severity: findings.SeverityMedium, Confidence: findings.ConfidenceMedium, SWC: "SWC-104", DASP: findings.DASPUncheckedCalls,
+		Description:    "ERC-20 transfer, transferFrom and approve return false on failure for many tokens instead of reverting. Ignoring the result lets the contract credit a deposit or finish a payout that never happened.",
+		Recommendation: "Use OpenZeppelin's SafeERC20 (safeTransfer, safeTransferFrom, forceApprove) or require the returned value.",
+	}, uncheckedTokenTransfer)
+	register(findings.Rule{
+		ID: "push-refund-dos", Title: "Refund to a previous caller can block the function",
+		Severity: findings.SeverityMedium, Confidence: findings.ConfidenceMedium, SWC: "SWC-113", DASP: findings.DASPDenialOfService,
+		Description:    "The function must pay an address an earlier caller stored (the previous highest bidder, the last king) and reverts if that payment fails. That caller can be a contract that always rejects ether, blocking the function for everyone forever.",
+		Recommendation: "Record the refund and let the previous caller withdraw it (pull payment) instead of pushing it inside the function.",
+	}, pushRefundDoS)
+}
+
+// tokenMethods return a success flag in ERC-20.
+var tokenMethods = map[string]bool{"transfer": true, "transferFrom": true, "approve": true}
+
+func uncheckedTokenTransfer(ps *pass) {
+	for _, f := range ps.functions() {
+		s := f.Scope()
+		solidity.Inspect(f.Def.Body, func(n solidity.Node) bool {
+			es, ok := n.(*solidity.ExpressionStatement)
+			if !ok {
+				return true
+			}
+			fc, ok := es.Expression.(*solidity.FunctionCall)
+			if !ok {
+				return true
+			}
+			c := s.Classify(fc)
+			if c == nil || c.Kind != analysis.CallExternal || !tokenMethods[c.Member] {
+				return true
+			}
+			// Only when the interface says it returns a bool: a token
+			// declared without return values cannot be checked this way.
+			if c.Callee == nil || len(returnTypes(c.Callee)) != 1 || returnTypes(c.Callee)[0] != "bool" {
+				return true
+			}
+			ps.report(f.File, fc, f.Contract, f, "the bool returned by "+c.Target+" is ignored; tokens that return false on failure go unnoticed")
+			return true
+		})
+	}
+}
+
+func pushRefundDoS(ps *pass) {
+	for _, f := range ps.functions() {
+		if !f.IsEntry() {
+			continue
+		}
+		s := f.Scope()
+		for _, c := range f.Calls {
+			if !canPay(c) || c.Receiver == nil || !paymentMustSucceed(f, c) {
+				continue
+			}
+			// The recipient is stored state that callers of this function
+			// replace with themselves.
+			root := c.Receiver
+			if fc, ok := root.(*solidity.FunctionCall); ok && len(fc.Arguments) == 1 {
+				root = fc.Arguments[0] // payable(x)
+			}
+			v := s.RootState(root)
+			if v == nil || !storesCaller(f, v) {
+				continue
+			}
+			ps.report(f.File, c.Node, f.Contract, f, "the refund to "+f.File.Text(c.Receiver)+" must succeed; a previous caller that rejects ether blocks "+f.QualifiedName()+" for everyone")
+		}
+	}
+}
+
+// paymentMustSucceed reports transfer (reverts on failure) and send/call
+// whose result is required.
+func paymentMustSucceed(f *analysis.Function, c *analysis.Call) bool {
+	if c.Member == "transfer" {
+		return true
+	}
+	return contains(f.Def.Body, func(n solidity.Node) bool {
+		fc, ok := n.(*solidity.FunctionCall)
+		if !ok || calleeName(fc) != "require" || len(fc.Arguments) == 0 {
+			return false
+		}
+		return contains(fc.Arguments[0], func(x solidity.Node) bool { return x == solidity.Node(c.Node) })
+	}) || resultRequired(f, c)
+}
+
+// resultRequired reports `(bool ok, ) = x.call{...}(...); require(ok)`.
+func resultRequired(f *analysis.Function, c *analysis.Call) bool {
+	name := ""
+	solidity.Inspect(f.Def.Body, func(n solidity.Node) bool {
+		if d, ok := n.(*solidity.VariableDeclarationStatement); ok && d.InitialValue == solidity.Expression(c.Node) && len(d.Declarations) > 0 && d.Declarations[0] != nil {
+			name = d.Declarations[0].Name
+		}
+		return name == ""
+	})
+	if name == "" {
+		return false
+	}
+	for _, cond := range f.Conditions() {
+		if identifiers(cond)[name] {
+			return true
+		}
+	}
+	return false
+}
+
+// storesCaller reports that f writes msg.sender into v.
+func storesCaller(f *analysis.Function, v *analysis.StateVar) bool {
+	s := f.Scope()
+	return contains(f.Def.Body, func(n solidity.Node) bool {
+		a, ok := n.(*solidity.Assignment)
+		return ok && s.RootState(a.LeftHandSide) == v && isSenderExpr(a.RightHandSide)
+	})
+}
