@@ -284,6 +284,11 @@ func uncheckedTokenTransfer(ps *pass) {
 			if c.Callee == nil || len(returnTypes(c.Callee)) != 1 || returnTypes(c.Callee)[0] != "bool" {
 				return true
 			}
+			// A known implementation that can only return true (it reverts
+			// on failure) has nothing to check.
+			if alwaysTrue(c.Callee) {
+				return true
+			}
 			ps.report(f.File, fc, f.Contract, f, "the bool returned by "+c.Target+" is ignored; tokens that return false on failure go unnoticed")
 			return true
 		})
@@ -357,4 +362,23 @@ func storesCaller(f *analysis.Function, v *analysis.StateVar) bool {
 		a, ok := n.(*solidity.Assignment)
 		return ok && s.RootState(a.LeftHandSide) == v && isSenderExpr(a.RightHandSide)
 	})
+}
+
+// alwaysTrue reports an implemented function whose every return statement
+// returns the literal true.
+func alwaysTrue(f *analysis.Function) bool {
+	if f.Def.Body == nil {
+		return false
+	}
+	returns, allTrue := 0, true
+	solidity.Inspect(f.Def.Body, func(n solidity.Node) bool {
+		if r, ok := n.(*solidity.Return); ok {
+			returns++
+			if l, ok := r.Expression.(*solidity.Literal); !ok || l.Value != "true" {
+				allTrue = false
+			}
+		}
+		return true
+	})
+	return returns > 0 && allTrue
 }
