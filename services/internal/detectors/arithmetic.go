@@ -89,7 +89,14 @@ func overflow(ps *pass, uncheckedOnly bool) {
 				if op == "-" || op == "-=" {
 					kind = "underflow"
 				}
-				ps.report(f.File, x, f.Contract, f, "`"+f.File.Text(x)+"` can "+kind+": it uses a caller-controlled value and nothing bounds it")
+				msg := "`" + f.File.Text(x) + "` can " + kind + ": it uses a caller-controlled value and nothing bounds it"
+				// A pragma that also admits 0.8 compilers leaves it to the
+				// build: checked there, wrapping with an old compiler.
+				if !uncheckedOnly && pragmaAllowsModern(f.File) {
+					ps.reportSeverity(findings.SeverityLow, f.File, x, f.Contract, f, msg+" when compiled with a compiler older than 0.8 (the pragma allows both)")
+					return true
+				}
+				ps.report(f.File, x, f.Contract, f, msg)
 				return true
 			})
 		}
@@ -313,4 +320,19 @@ func checkedBefore(f *analysis.Function, op solidity.Node, operand solidity.Expr
 	}
 	walk(f.Def.Body)
 	return found
+}
+
+// pragmaAllowsModern reports a file whose every solidity pragma admits a
+// 0.8 compiler.
+func pragmaAllowsModern(f *analysis.File) bool {
+	prs := solidityPragmas(f)
+	if len(prs) == 0 {
+		return false
+	}
+	for _, p := range prs {
+		if !allowsModern(p.Value) {
+			return false
+		}
+	}
+	return true
 }
