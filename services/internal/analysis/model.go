@@ -307,6 +307,31 @@ func (c *Contract) LookupModifier(name string) *Modifier {
 	return nil
 }
 
+// LookupEvent finds the event called name visible in c (own first, then
+// bases), or nil.
+func (c *Contract) LookupEvent(name string) *solidity.EventDefinition {
+	for _, k := range c.Linearization {
+		for _, e := range k.Events {
+			if e.Name == name {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// LookupError finds the custom error called name visible in c, or nil.
+func (c *Contract) LookupError(name string) *solidity.ErrorDefinition {
+	for _, k := range c.Linearization {
+		for _, e := range k.Errors {
+			if e.Name == name {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
 // EntryFunctions returns every function callable from outside on a
 // deployed c: its own and inherited public/external functions that no more
 // derived contract overrides.

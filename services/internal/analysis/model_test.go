@@ -241,3 +241,36 @@ contract T {
 	assert.False(t, h.Taint().Var(h.scope.Local("y")))
 	assert.Equal(t, []string{"stored"}, varNames(f.TaintedWritesAll()))
 }
+
+func TestSymbolLookups(t *testing.T) {
+	p := loadSource(t, `pragma solidity 0.8.26;
+type Price is uint256;
+function scaled(Price p) pure returns (uint256) { return Price.unwrap(p) * 10; }
+library Bits { function low(uint256 x) internal pure returns (uint256) { return x & 0xff; } }
+contract Base {
+    event Moved(address who);
+    error Denied(address who);
+}
+contract Child is Base {
+    using Bits for uint256;
+    using {scaled} for Price;
+    function f(uint256 v, Price p) external returns (uint256) {
+        if (v == 0) revert Denied(msg.sender);
+        emit Moved(msg.sender);
+        return v.low() + p.scaled();
+    }
+}`)
+	child := p.ContractsNamed("Child")[0]
+	require.NotNil(t, child.LookupEvent("Moved"), "inherited event")
+	require.NotNil(t, child.LookupError("Denied"), "inherited error")
+	assert.Nil(t, child.LookupEvent("Nope"))
+
+	calls := map[string]string{}
+	for _, c := range fn(t, p, "Child.f").Calls {
+		calls[c.Target] = c.Kind
+	}
+	assert.Equal(t, CallLibrary, calls["Bits.low"], "using L for T binds member calls to the library")
+	assert.Equal(t, CallLibrary, calls["scaled"], "using {f} for T binds free functions")
+	_, emitted := calls["Moved"]
+	assert.False(t, emitted, "emitting an event is not a call")
+}
