@@ -147,7 +147,12 @@ func callerBoundedLoop(ps *pass) {
 				return true
 			}
 			bound := b.RightExpression
-			if _, isLen := bound.(*solidity.MemberAccess); isLen || !t.Expr(bound) {
+			if id, ok := bound.(*solidity.Identifier); ok {
+				if d := f.Scope().Local(id.Name); d != nil && f.Scope().InitialValue(d) != nil {
+					bound = f.Scope().InitialValue(d) // uint n = ids.length
+				}
+			}
+			if m, isLen := bound.(*solidity.MemberAccess); (isLen && m.MemberName == "length") || !t.Expr(bound) {
 				return true // calldata array lengths are paid for by the caller
 			}
 			ids := identifiers(bound)

@@ -32,6 +32,11 @@ func approveRace(ps *pass) {
 		if f.Name != "approve" || !f.IsEntry() || f.Def.Parameters == nil || len(f.Def.Parameters.Parameters) != 2 {
 			continue
 		}
+		// ERC-721 approve(to, tokenId) names one spender per token; the
+		// race is about fungible allowances.
+		if declaresAll(f.Contract, []string{"ownerOf"}) {
+			continue
+		}
 		value := f.Def.Parameters.Parameters[1]
 		if value == nil || value.Name == "" {
 			continue

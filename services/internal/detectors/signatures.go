@@ -28,7 +28,7 @@ func init() {
 		Recommendation: "require(recovered != address(0)) before comparing, or use OpenZeppelin's ECDSA.recover.",
 	}, ecrecoverZero)
 	register(findings.Rule{
-		ID: "encode-packed-collision", Title: "abi.encodePacked of several dynamic values hashed",
+		ID: "encode-packed-collision", Title: "Hash of abi.encodePacked with several dynamic values",
 		Severity: findings.SeverityLow, Confidence: findings.ConfidenceMedium, SWC: "SWC-133", DASP: findings.DASPUnknownUnknowns,
 		Description:    "abi.encodePacked concatenates dynamic values without length prefixes, so different inputs (\"ab\",\"c\" and \"a\",\"bc\"; moving an element between two arrays) produce the same bytes and the same hash. Signatures or ids built this way can be reused for other inputs.",
 		Recommendation: "Use abi.encode, or never pass more than one dynamic-length value to abi.encodePacked.",
@@ -206,7 +206,13 @@ func encodePackedCollision(ps *pass) {
 	for _, f := range ps.functions() {
 		s := f.Scope()
 		solidity.Inspect(f.Def.Body, func(n solidity.Node) bool {
-			fc, ok := n.(*solidity.FunctionCall)
+			hash, ok := n.(*solidity.FunctionCall)
+			if !ok || (calleeName(hash) != "keccak256" && calleeName(hash) != "sha256" && calleeName(hash) != "sha3") || len(hash.Arguments) != 1 {
+				return true
+			}
+			// Only packed bytes that are hashed matter: the hash is what
+			// identifies or authorises something.
+			fc, ok := hash.Arguments[0].(*solidity.FunctionCall)
 			if !ok || !isGlobal(fc.Expression, "abi", "encodePacked") {
 				return true
 			}
