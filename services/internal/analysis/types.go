@@ -109,7 +109,6 @@ func isReferenceType(t solidity.TypeName) bool {
 	case *solidity.ArrayTypeName, *solidity.Mapping:
 		return true
 	case *solidity.UserDefinedTypeName:
-		_ = t
 		return true // a struct (contracts and enums are not pointers, but never alias state either)
 	case *solidity.ElementaryTypeName:
 		return t.Name == "string" || t.Name == "bytes"

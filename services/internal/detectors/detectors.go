@@ -8,7 +8,18 @@
 // deterministic order.
 //
 // Detector families live one per file (reentrancy.go, access.go, ...);
-// each registers its detectors from an init function.
+// each registers its detectors from an init function, and every detector
+// has a vulnerable and a safe fixture in testdata/<id>/.
+//
+// Quality is measured by tests, not asserted in prose:
+//
+//	go test ./services/internal/detectors -run SWCRegistry -v   # recall and clean-sample noise on the SWC registry
+//	SOLSEC_OZ=/tmp/oz go test ./services/internal/detectors -run OpenZeppelin -v   # no high finding on OpenZeppelin
+//	SOLSEC_OZ=/tmp/oz go test ./services/internal/detectors -run '^$' -bench OpenZeppelin
+//
+// (SOLSEC_DATASETS overrides where the SWC registry is looked up; the
+// OpenZeppelin corpus comes from `npm install --prefix /tmp/oz
+// @openzeppelin/contracts@5.7.0` and is never committed.)
 package detectors
 
 import (

@@ -152,19 +152,6 @@ func squash(s string) string {
 	}, s)
 }
 
-// usesSafeMath reports whether a contract (or a base) attaches a library
-// named like SafeMath with `using ... for`.
-func usesSafeMath(c *analysis.Contract) bool {
-	for _, k := range c.Linearization {
-		for _, u := range k.UsingFor {
-			if u.LibraryName != nil && strings.Contains(strings.ToLower(u.LibraryName.Name), "safemath") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // isDeployable reports whether a contract is a concrete contract (not an
 // interface, library or abstract contract).
 func isDeployable(c *analysis.Contract) bool {
