@@ -47,6 +47,9 @@ type ClusterSettings struct {
 	// AdminRoles are IAM role names of the stack's account granted cluster
 	// admin through EKS access entries.
 	AdminRoles []string `json:"adminRoles"`
+	// AcmeEmail receives Let's Encrypt notices for the cluster's
+	// certificates (cert-manager).
+	AcmeEmail string `json:"acmeEmail"`
 }
 
 // Region is one region's settings.

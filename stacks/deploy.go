@@ -7,6 +7,7 @@ package stacks
 import (
 	"fmt"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 )
@@ -33,13 +34,27 @@ func Deploy(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	providers := map[string]*aws.Provider{}
 	for _, r := range cfg.EnabledRegions() {
-		out, err := deployRegion(ctx, cfg, r)
+		p, err := regionalProvider(ctx, cfg, r)
+		if err != nil {
+			return fmt.Errorf("region %s: %w", r.Name, err)
+		}
+		providers[r.Name] = p
+	}
+	g, err := deployGlobal(ctx, cfg, providers[cfg.Primary().Name])
+	if err != nil {
+		return err
+	}
+	for _, r := range cfg.EnabledRegions() {
+		out, err := deployRegion(ctx, cfg, r, providers[r.Name], g)
 		if err != nil {
 			return fmt.Errorf("region %s: %w", r.Name, err)
 		}
 		ctx.Export(r.Name, out)
 	}
+	ctx.Export("hostedZoneId", g.zone.ZoneId)
+	ctx.Export("nameServers", g.zone.NameServers)
 	ctx.Export("environment", pulumi.String(cfg.Environment))
 	ctx.Export("primaryRegion", pulumi.String(cfg.Primary().Name))
 	return nil

@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/solsec/platform/components/cluster"
 	"github.com/solsec/platform/components/network"
 )
 
@@ -42,11 +43,7 @@ func regionalProvider(ctx *pulumi.Context, cfg *Config, r Region) (*aws.Provider
 
 // deployRegion builds every component of one region and returns the
 // region's stack outputs. Later components plug in here.
-func deployRegion(ctx *pulumi.Context, cfg *Config, r Region) (pulumi.Map, error) {
-	provider, err := regionalProvider(ctx, cfg, r)
-	if err != nil {
-		return nil, err
-	}
+func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Provider, g *global) (pulumi.Map, error) {
 	name := ResourceName(cfg.Environment, r.Name)
 	withProvider := pulumi.Providers(provider)
 
@@ -66,8 +63,44 @@ func deployRegion(ctx *pulumi.Context, cfg *Config, r Region) (pulumi.Map, error
 		return nil, err
 	}
 
+	var pods []cluster.PodSubnet
+	for i, s := range net.PodSubnets {
+		pods = append(pods, cluster.PodSubnet{AZ: net.AZNames[i], SubnetID: s.ID().ToStringOutput()})
+	}
+	var groups []cluster.NodeGroup
+	for _, ng := range cfg.NodeGroups {
+		groups = append(groups, cluster.NodeGroup{
+			Name: ng.Name, Spot: ng.CapacityType == Spot, InstanceTypes: ng.InstanceTypes,
+			MinSize: ng.MinSize, DesiredSize: ng.DesiredSize, MaxSize: ng.MaxSize,
+		})
+	}
+	eks, err := cluster.NewCluster(ctx, name, &cluster.ClusterArgs{
+		Environment:               cfg.Environment,
+		Region:                    r.Name,
+		Name:                      ClusterName(cfg.Environment, r.Name),
+		KubernetesVersion:         cfg.Cluster.KubernetesVersion,
+		PublicAccessCidrs:         cfg.Cluster.PublicAccessCidrs,
+		AdminRoles:                cfg.Cluster.AdminRoles,
+		VpcID:                     net.VpcID.ToStringOutput(),
+		PrivateSubnetIDs:          net.PrivateSubnetIDs,
+		PodSubnets:                pods,
+		ControlPlaneSecurityGroup: net.ControlPlaneSecurityGroup,
+		NodeSecurityGroupIDs:      []pulumi.StringInput{net.NodeSecurityGroupID.ToStringOutput(), net.ExternalServicesSecurityGroupID.ToStringOutput()},
+		NodeGroups:                groups,
+		HostedZoneID:              g.zone.ZoneId,
+		Domain:                    cfg.Domain,
+		AcmeEmail:                 cfg.Cluster.AcmeEmail,
+	}, withProvider)
+	if err != nil {
+		return nil, err
+	}
+
 	return pulumi.Map{
 		"role":              pulumi.String(r.Role),
+		"clusterName":       eks.ClusterName,
+		"oidcProviderArn":   eks.OidcProviderArn,
+		"kubeconfig":        eks.Kubeconfig,
+		"workloadRoleArns":  eks.WorkloadRoleArns,
 		"vpcId":             net.VpcID,
 		"availabilityZones": net.AvailabilityZones,
 		"publicSubnetIds":   net.PublicSubnetIDs,

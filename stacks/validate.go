@@ -256,6 +256,9 @@ func (c *Config) validateCluster(errs *errorList) {
 	if len(c.Cluster.AdminRoles) == 0 {
 		errs.addf("%s.adminRoles: empty; allowed: at least one IAM role name of the stack's account, granted cluster admin", k)
 	}
+	if at := strings.LastIndex(c.Cluster.AcmeEmail, "@"); at < 1 || !validDomain(c.Cluster.AcmeEmail[at+1:]) {
+		errs.addf("%s.acmeEmail: %q; allowed: an e-mail address that receives Let's Encrypt notices", k, c.Cluster.AcmeEmail)
+	}
 	for i, r := range c.Cluster.AdminRoles {
 		if !roleName.MatchString(r) {
 			errs.addf("%s.adminRoles[%d]: %q; allowed: an IAM role name (1-64 letters, digits and +=,.@_-), not an ARN", k, i, r)

@@ -98,10 +98,12 @@ func printInventory(w io.Writer, file string, cfg *stacks.Config, res *offline.R
 	byComponent := map[string]map[string]int{}
 	stackLevel := map[string]int{}
 	for _, r := range res.Resources {
-		if !r.Custom {
+		// Our components are the grouping; everything else, including
+		// third-party components such as pulumi-eks's cluster, is counted.
+		if isOurs(r) || r.Parent == "" {
 			continue
 		}
-		c, ok := res.ComponentOf(r)
+		c, ok := ourComponentOf(res, r)
 		if !ok {
 			stackLevel[r.Type]++
 			continue
@@ -112,9 +114,15 @@ func printInventory(w io.Writer, file string, cfg *stacks.Config, res *offline.R
 		byComponent[c.URN][r.Type]++
 	}
 	total := 0
+	var ours []offline.Resource
+	for _, c := range res.Components() {
+		if isOurs(c) {
+			ours = append(ours, c)
+		}
+	}
 	for _, r := range cfg.EnabledRegions() {
 		fmt.Fprintf(w, "  region %s (%s)\n", r.Name, r.Role)
-		for _, c := range res.Components() {
+		for _, c := range ours {
 			counts := byComponent[c.URN]
 			if len(counts) == 0 || regionOf(res, c.URN) != r.Name {
 				continue
@@ -136,7 +144,21 @@ func printInventory(w io.Writer, file string, cfg *stacks.Config, res *offline.R
 		fmt.Fprintf(w, "  stack-level: %d resources\n", n)
 		printCounts(w, "    ", stackLevel)
 	}
-	fmt.Fprintf(w, "  total: %d resources in %d components\n\n", total, len(res.Components()))
+	fmt.Fprintf(w, "  total: %d resources in %d components\n\n", total, len(ours))
+}
+
+// isOurs reports whether a resource is one of this project's components.
+func isOurs(r offline.Resource) bool { return !r.Custom && strings.HasPrefix(r.Type, "solsec:") }
+
+// ourComponentOf is the nearest of this project's components above r.
+func ourComponentOf(res *offline.Result, r offline.Resource) (offline.Resource, bool) {
+	for {
+		c, ok := res.ComponentOf(r)
+		if !ok || isOurs(c) {
+			return c, ok
+		}
+		r = c
+	}
 }
 
 // regionOf is the region of a component: that of its custom descendants.

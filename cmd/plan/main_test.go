@@ -48,6 +48,8 @@ func TestPlan(t *testing.T) {
 		assert.Contains(t, s, "stack production (Pulumi.production.yaml)")
 		assert.Contains(t, s, "stack staging (Pulumi.staging.yaml)")
 		assert.Contains(t, s, "solsec:network:Network production-us-west-2")
+		assert.Contains(t, s, "solsec:cluster:Cluster production-us-west-2")
+		assert.Contains(t, s, "solsec:cluster:Cluster staging-us-east-1")
 		assert.Contains(t, s, "region us-west-2 (secondary): planned, not deployed")
 		assert.Regexp(t, `aws:ec2/natGateway:NatGateway \.+ 3`, s)
 	})

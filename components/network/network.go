@@ -77,9 +77,10 @@ type Network struct {
 	ExternalServicesSecurityGroupID pulumi.IDOutput `pulumi:"externalServicesSecurityGroupId"`
 
 	// Typed handles for components in the same program (not outputs).
-	PrivateSubnets []*ec2.Subnet
-	PodSubnets     []*ec2.Subnet
-	AZNames        []string
+	ControlPlaneSecurityGroup *ec2.SecurityGroup
+	PrivateSubnets            []*ec2.Subnet
+	PodSubnets                []*ec2.Subnet
+	AZNames                   []string
 }
 
 // NewNetwork builds the network of one region. The region's AWS provider

@@ -149,6 +149,7 @@ func (b *builder) securityGroups() error {
 	b.net.AlbSecurityGroupID = b.albSG.ID()
 	b.net.NodeSecurityGroupID = b.nodeSG.ID()
 	b.net.ControlPlaneSecurityGroupID = b.cpSG.ID()
+	b.net.ControlPlaneSecurityGroup = b.cpSG
 	b.net.RdsSecurityGroupID = b.rdsSG.ID()
 	b.net.RedisSecurityGroupID = b.redisSG.ID()
 	b.net.EndpointSecurityGroupID = b.endpointSG.ID()

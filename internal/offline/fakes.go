@@ -47,6 +47,33 @@ func fakeInvoke(token, region string, args resource.PropertyMap) (map[string]any
 			ids = append(ids, fmt.Sprintf("%s-az%d", prefix, i+1))
 		}
 		return map[string]any{"id": region, "names": names, "zoneIds": ids, "groupNames": []any{region}}, nil
+	case "aws:eks/getCluster:getCluster":
+		name := ""
+		if v, ok := args["name"]; ok && v.IsString() {
+			name = v.StringValue()
+		}
+		id := strings.ToUpper(hash("eks/"+region+"/"+name, 32))
+		return map[string]any{
+			"name": name, "id": name, "version": "",
+			"arn":      fmt.Sprintf("arn:aws:eks:%s:%s:cluster/%s", region, AccountID, name),
+			"endpoint": fmt.Sprintf("https://%s.gr7.%s.eks.amazonaws.com", id, region),
+			"identities": []any{map[string]any{"oidcs": []any{map[string]any{
+				"issuer": fmt.Sprintf("https://oidc.eks.%s.amazonaws.com/id/%s", region, id),
+			}}}},
+			"vpcConfig": map[string]any{"clusterSecurityGroupId": "sg-" + hash("eks-sg/"+name, 17)},
+		}, nil
+	case "aws:eks/getAddonVersion:getAddonVersion":
+		addon, k8s := "", ""
+		if v, ok := args["addonName"]; ok && v.IsString() {
+			addon = v.StringValue()
+		}
+		if v, ok := args["kubernetesVersion"]; ok && v.IsString() {
+			k8s = v.StringValue()
+		}
+		// A made-up but well-formed default version per add-on and
+		// Kubernetes version.
+		return map[string]any{"addonName": addon, "kubernetesVersion": k8s, "id": addon,
+			"version": fmt.Sprintf("v%s.0-eksbuild.1", k8s)}, nil
 	}
 	return nil, fmt.Errorf("offline: no fake answer for invoke %s; teach internal/offline/fakes.go to answer it", token)
 }
@@ -145,12 +172,36 @@ func fakeState(typ, name, urn, region string, inputs resource.PropertyMap) (stri
 		set("allocationId", id)
 	case "aws:ec2/subnet:Subnet":
 		set("availabilityZoneId", "")
+	case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+		arn = fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", AccountID, strings.TrimPrefix(str("url"), "https://"))
+		id = arn
+	case "aws:ec2/launchTemplate:LaunchTemplate":
+		set("latestVersion", 1)
+		set("defaultVersion", 1)
+	case "aws:route53/zone:Zone":
+		id = "Z" + strings.ToUpper(hash(urn, 20))
+		set("zoneId", id)
+		set("nameServers", []any{"ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net"})
+		arn = "arn:aws:route53:::hostedzone/" + id
+	case "eks:index:Cluster":
+		// pulumi-eks's cluster is a remote component: the mock answers
+		// its plain outputs; resource-typed outputs are not read.
+		set("kubeconfigJson", fakeKubeconfig(name, region))
 	}
 	set("id", id)
 	if _, ok := state["arn"]; !ok {
 		set("arn", arn)
 	}
 	return id, state
+}
+
+// fakeKubeconfig is a kubeconfig of the shape pulumi-eks returns, pointing
+// at an address that does not exist.
+func fakeKubeconfig(name, region string) string {
+	return fmt.Sprintf(`{"apiVersion":"v1","kind":"Config","clusters":[{"name":%q,"cluster":{"server":"https://%s.gr7.%s.eks.amazonaws.com","certificate-authority-data":"b2ZmbGluZQ=="}}],`+
+		`"contexts":[{"name":"aws","context":{"cluster":%q,"user":"aws"}}],"current-context":"aws",`+
+		`"users":[{"name":"aws","user":{"exec":{"apiVersion":"client.authentication.k8s.io/v1beta1","command":"aws","args":["eks","get-token","--cluster-name",%q,"--region",%q]}}}]}`,
+		name, strings.ToUpper(hash(name, 32)), region, name, name, region)
 }
 
 // arnParts maps "aws:ec2/vpc:Vpc" to ("ec2", "vpc").
