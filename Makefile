@@ -36,10 +36,16 @@ lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-bench: ## Go benchmarks (offline evaluation of each stack, parser) and the analysis benchmarks
+bench: ## offline evaluation time of each stack, then the analysis benchmarks against npm peers
 	$(GO) test -run '^$$' -bench . -benchmem ./stacks/...
+	$(MAKE) bench-analysis
 
 tidy: ## go mod tidy
 	$(GO) mod tidy
 
-ci: lint test plan ## what .ci/run runs
+ci: ## what .ci/run runs: lint, every test, the offline plan, the solc cross-check and a bounded fuzz run
+	$(MAKE) lint
+	$(MAKE) test
+	$(MAKE) plan
+	$(MAKE) crosscheck
+	$(MAKE) fuzz FUZZTIME=60s
