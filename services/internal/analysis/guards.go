@@ -26,6 +26,9 @@ type Guard struct {
 	BypassVar *StateVar
 	// TxOrigin is set when a check uses tx.origin.
 	TxOrigin bool
+	// OneShot is set when a modifier only lets the function run once
+	// (initializer, only_uninitialized) without checking the caller.
+	OneShot bool
 	// Identity is set when the caller is compared for equality with a
 	// stored address (msg.sender == owner), the strongest form of check;
 	// membership checks (admins[msg.sender]) leave it false.
@@ -39,7 +42,24 @@ func (g *Guard) Protected() bool { return (g.Checked || g.ByName) && g.Bypass ==
 func (f *Function) Guard() *Guard { return f.guard }
 
 var guardWords = []string{"auth", "admin", "owner", "role", "restricted", "whitelist", "governance", "guardian",
-	"manager", "controller", "operator", "minter", "authorized", "permission", "allowed", "initializer", "initializing"}
+	"manager", "controller", "operator", "minter", "authorized", "permission", "allowed"}
+
+// isOneShotName reports modifiers that make a function run only once.
+func isOneShotName(name string) bool {
+	l := strings.ToLower(name)
+	return strings.Contains(l, "initializ") || strings.Contains(l, "uninitiali")
+}
+
+func hasConstructor(c *Contract) bool {
+	for _, k := range c.Linearization {
+		for _, f := range k.Functions {
+			if f.IsConstructor() {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // IsAccessModifierName reports whether a modifier name reads as an access
 // restriction.
@@ -61,18 +81,35 @@ func (p *Project) computeGuards() {
 	memo := map[*Function]*Guard{}
 	for _, f := range fns {
 		g := &Guard{}
-		for _, m := range f.Def.Modifiers {
-			if IsAccessModifierName(m.Name.Name) {
-				g.ByName = true
-			}
-		}
 		gs := &guardScan{g: g, seen: map[solidity.Node]bool{}, memo: memo}
 		if f.Def.Body != nil {
 			gs.scan(f.scope, f.Def.Body, nil, 0)
 		}
-		for _, m := range f.Modifiers {
-			if m.Def.Body != nil {
-				gs.scan(m.scope, m.Def.Body, nil, 0)
+		for _, inv := range f.Def.Modifiers {
+			name := inv.Name.Name
+			var m *Modifier
+			if f.Contract != nil {
+				m = f.Contract.LookupModifier(name)
+			}
+			if m == nil || m.Def.Body == nil {
+				// Nothing to read: trust a name that promises a check.
+				if IsAccessModifierName(name) {
+					g.ByName = true
+				}
+				continue
+			}
+			// What this modifier checks on its own decides what it is.
+			mg := &Guard{}
+			ms := &guardScan{g: mg, seen: map[solidity.Node]bool{}, memo: memo}
+			ms.scan(m.scope, m.Def.Body, nil, 0)
+			gs.merge(mg)
+			switch {
+			case isOneShotName(name) && !mg.Checked:
+				// initializer, only_uninitialized: a flag, not the caller.
+				g.OneShot = true
+			case IsAccessModifierName(name) && !mg.Checked:
+				// onlyOwner delegating to something the scan cannot follow.
+				g.ByName = true
 			}
 		}
 		f.guard = g
@@ -88,6 +125,12 @@ func (p *Project) computeGuards() {
 			// A payable writer sells the role (the highest bidder, the
 			// player who paid): that is the contract's rule, not a bypass.
 			if w == f || !w.IsEntry() || w.IsConstructor() || w.guard.Checked || w.guard.ByName || !related(f.Contract, w.Contract) || w.Def.StateMutability == "payable" {
+				continue
+			}
+			// A one-shot initializer is a way in only where nothing runs it
+			// at deployment: a contract (like Parity's wallet library) with
+			// no constructor anywhere in its hierarchy.
+			if w.guard.OneShot && hasConstructor(w.Contract) {
 				continue
 			}
 			for _, v := range w.taintedAll {

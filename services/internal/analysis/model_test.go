@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -273,4 +274,31 @@ contract Child is Base {
 	assert.Equal(t, CallLibrary, calls["scaled"], "using {f} for T binds free functions")
 	_, emitted := calls["Moved"]
 	assert.False(t, emitted, "emitting an event is not a call")
+}
+
+func TestOneShotInitializerBypass(t *testing.T) {
+	const wallet = `pragma solidity 0.4.24;
+contract Wallet {
+    mapping(address => uint256) ownerIndex;
+    uint256 numOwners;
+    modifier onlyOwner { require(ownerIndex[msg.sender] != 0); _; }
+    modifier only_uninitialized { require(numOwners == 0); _; }
+    %s
+    function initWallet(address owner) public only_uninitialized { numOwners = 1; ownerIndex[owner] = 1; }
+    function kill(address to) public onlyOwner { selfdestruct(to); }
+}`
+	t.Run("without a constructor anyone can initialise and take over", func(t *testing.T) {
+		p := loadSource(t, strings.Replace(wallet, "%s", "", 1))
+		init := fn(t, p, "Wallet.initWallet").Guard()
+		assert.True(t, init.OneShot)
+		assert.False(t, init.Checked || init.ByName, "a one-shot flag is not a caller check")
+		g := fn(t, p, "Wallet.kill").Guard()
+		require.NotNil(t, g.Bypass)
+		assert.Equal(t, "initWallet", g.Bypass.Name)
+	})
+	t.Run("a constructor that initialises at deployment closes the door", func(t *testing.T) {
+		p := loadSource(t, strings.Replace(wallet, "%s", "constructor(address o) public { initWallet(o); }", 1))
+		assert.Nil(t, fn(t, p, "Wallet.kill").Guard().Bypass)
+		assert.True(t, fn(t, p, "Wallet.kill").Guard().Protected())
+	})
 }

@@ -269,7 +269,7 @@ func missingAccessControl(ps *pass) {
 			continue
 		}
 		g := f.Guard()
-		if g.Checked || g.ByName || f.Def.StateMutability == "payable" {
+		if g.Checked || g.ByName || g.OneShot || f.Def.StateMutability == "payable" {
 			continue
 		}
 		if strings.EqualFold(f.Name, f.Contract.Name) || startsUpper(f.Name) && setsOwnerFromSender(f) {
@@ -317,7 +317,7 @@ func unprotectedInitializer(ps *pass) {
 		g := f.Guard()
 		// Only initialisers that store what the caller passes (an owner,
 		// a token address) hand anything over.
-		if g.Checked || g.ByName || !storesAddress(f) {
+		if g.Checked || g.ByName || g.OneShot || !storesAddress(f) {
 			continue
 		}
 		// A one-shot flag: the function reads a variable it also writes
