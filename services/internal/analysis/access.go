@@ -131,7 +131,8 @@ func (s *scope) accesses(n solidity.Node) (calls []*Call, reads, writes []*State
 				}
 				// A library function taking a storage reference writes through it.
 				if c.Kind == CallLibrary && c.Receiver != nil && c.Callee != nil && c.Callee.Def.Parameters != nil &&
-					len(c.Callee.Def.Parameters.Parameters) > 0 && c.Callee.Def.Parameters.Parameters[0].Location == "storage" &&
+					len(c.Callee.Def.Parameters.Parameters) > 0 && c.Callee.Def.Parameters.Parameters[0] != nil &&
+					c.Callee.Def.Parameters.Parameters[0].Location == "storage" &&
 					!c.Callee.IsView() {
 					writes = appendVars(writes, s.rootState(c.Receiver))
 				}

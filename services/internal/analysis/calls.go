@@ -80,6 +80,9 @@ func (s *scope) classify(fc *solidity.FunctionCall) *Call {
 		switch x := callee.(type) {
 		case *solidity.FunctionCallOptions:
 			for i, n := range x.Names {
+				if i >= len(x.Options) {
+					break // a half-written option list
+				}
 				switch n {
 				case "value":
 					call.SendsValue, call.ValueExpr = true, x.Options[i]

@@ -82,3 +82,29 @@ func TestAPanickingDetectorOnlyLosesItsOwnFindings(t *testing.T) {
 	require.Equal(t, []string{saved[0].rule.ID}, res.Failed)
 	require.NotEmpty(t, withID(res.Findings, "tx-origin-auth"), "the other detectors' findings survive")
 }
+
+func TestHalfWrittenCallsDoNotPanic(t *testing.T) {
+	for _, src := range []string{
+		"contract A { function f() public { assembly { mstore() sstore() delegatecall() } } }",
+		"contract A { function f(address a) public { a.call{value: 1, gas: }(\"\"); } }",
+		"library L { function g(uint[] storage) internal {} } contract A { using L for uint[]; uint[] x; function f() public { x.g(); } }",
+	} {
+		scanSourceLoose(t, src)
+	}
+}
+
+// scanSourceLoose scans a source that may not parse cleanly.
+func scanSourceLoose(t *testing.T, src string) []string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "Loose.sol")
+	require.NoError(t, os.WriteFile(path, []byte(src), 0o644))
+	p, err := analysis.Load([]string{path}, analysis.LoadOptions{})
+	require.NoError(t, err)
+	res := RunReport(p, Options{})
+	require.Empty(t, res.Failed, "no detector may crash on %q", src)
+	var ids []string
+	for _, f := range res.Findings {
+		ids = append(ids, f.ID)
+	}
+	return ids
+}

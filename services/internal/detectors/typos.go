@@ -168,7 +168,10 @@ func functionTypeAssembly(ps *pass) {
 					case "callvalue", "calldataload", "calldatacopy", "caller", "origin":
 						callerData = true
 					case "mstore":
-						if id, ok := x.Arguments[0].(*solidity.YulIdentifier); ok && len(x.Arguments) == 2 && holdsFunction(f, s.Local(id.Name)) {
+						if len(x.Arguments) != 2 {
+							break
+						}
+						if id, ok := x.Arguments[0].(*solidity.YulIdentifier); ok && holdsFunction(f, s.Local(id.Name)) {
 							target = id.Name
 						}
 					}
