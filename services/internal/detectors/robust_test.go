@@ -108,3 +108,32 @@ func scanSourceLoose(t *testing.T, src string) []string {
 	}
 	return ids
 }
+
+// FuzzScan feeds arbitrary source through loading, the semantic model and
+// every detector. Seeds are the detector fixtures; `go test -fuzz FuzzScan`
+// mutates them. No input may crash the model or a detector.
+func FuzzScan(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "*", "*.sol"))
+	for _, s := range seeds {
+		if data, err := os.ReadFile(s); err == nil {
+			f.Add(data)
+		}
+	}
+	for _, s := range brokenSources {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		path := filepath.Join(t.TempDir(), "Fuzz.sol")
+		require.NoError(t, os.WriteFile(path, src, 0o644))
+		p, err := analysis.Load([]string{path}, analysis.LoadOptions{})
+		require.NoError(t, err)
+		for _, d := range p.Diagnostics {
+			require.NotEqual(t, analysis.DiagInternal, d.Kind, d.Message)
+		}
+		res := RunReport(p, Options{})
+		require.Empty(t, res.Failed)
+		for _, fd := range res.Findings {
+			require.NoError(t, fd.Validate())
+		}
+	})
+}
