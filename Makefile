@@ -11,7 +11,7 @@ GOTEST_FLAGS ?= -timeout 30m
 
 -include mk/*.mk
 
-.PHONY: help test plan preview up lint bench tidy ci
+.PHONY: help test plan preview up lint bench tidy ci corpus-tests
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -48,4 +48,15 @@ ci: ## what .ci/run runs: lint, every test, the offline plan, the solc cross-che
 	$(MAKE) test
 	$(MAKE) plan
 	$(MAKE) crosscheck
+	$(MAKE) corpus-tests
 	$(MAKE) fuzz FUZZTIME=60s
+
+# The corpus crosscheck installs; the shared SWC data set when it is beside
+# the repository (tests skip, saying so, where it is not).
+OZ_CORPUS := $(CURDIR)/bench/.npm/node_modules/@openzeppelin/contracts
+SOLSEC_DATASETS ?= $(abspath $(CURDIR)/../shared/datasets)
+
+corpus-tests: ## parser and detectors on the OpenZeppelin corpus (no syntax errors, no high findings) and the SWC data set
+	bash bench/setup.sh
+	SOLSEC_SOL_CORPUS=$(OZ_CORPUS) SOLSEC_OZ=$(OZ_CORPUS) SOLSEC_DATASETS=$(SOLSEC_DATASETS) \
+		$(GO) test -count=1 -v -run 'Corpus|OpenZeppelin|SWC' ./services/internal/solidity ./services/internal/detectors
