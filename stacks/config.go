@@ -35,6 +35,44 @@ type Config struct {
 	NodeGroups []NodeGroup
 	// Cluster holds the EKS settings every enabled region uses.
 	Cluster ClusterSettings
+	// Data holds the data tier's settings (RDS, ElastiCache, backups).
+	Data DataSettings
+}
+
+// DataSettings size and protect the data tier of every enabled region. No
+// field is a secret: passwords and tokens come from random resources.
+type DataSettings struct {
+	// BackupRetentionDays keeps RDS automated backups (point-in-time
+	// recovery) and the AWS Backup plan's recovery points this long.
+	BackupRetentionDays int              `json:"backupRetentionDays"`
+	Database            DatabaseSettings `json:"database"`
+	Cache               CacheSettings    `json:"cache"`
+}
+
+// DatabaseSettings are the RDS PostgreSQL settings.
+type DatabaseSettings struct {
+	// EngineVersion is a PostgreSQL 15 minor version such as "15.8".
+	EngineVersion string `json:"engineVersion"`
+	// InstanceClass is one of DatabaseInstanceClasses.
+	InstanceClass string `json:"instanceClass"`
+	// AllocatedStorageGB is the initial gp3 size; storage autoscaling grows
+	// it up to MaxAllocatedStorageGB.
+	AllocatedStorageGB    int `json:"allocatedStorageGb"`
+	MaxAllocatedStorageGB int `json:"maxAllocatedStorageGb"`
+}
+
+// CacheSettings are the ElastiCache Redis settings.
+type CacheSettings struct {
+	// EngineVersion is a Redis 7 version such as "7.1".
+	EngineVersion string `json:"engineVersion"`
+	// NodeType is one of CacheNodeTypes.
+	NodeType string `json:"nodeType"`
+	// Shards is the number of node groups (cluster mode) and
+	// ReplicasPerShard the replicas of each.
+	Shards           int `json:"shards"`
+	ReplicasPerShard int `json:"replicasPerShard"`
+	// SnapshotRetentionDays keeps daily snapshots this long.
+	SnapshotRetentionDays int `json:"snapshotRetentionDays"`
 }
 
 // ClusterSettings are the EKS control-plane settings of a stack.
@@ -108,6 +146,7 @@ var keys = []struct {
 	{"regions", true},
 	{"nodeGroups", true},
 	{"cluster", true},
+	{"data", true},
 }
 
 // KeyNames lists the solsec:* config keys this program reads.
@@ -166,6 +205,9 @@ func ParseConfig(stack string, raw map[string]string) (*Config, error) {
 	if regionsOK {
 		cfg.validateRegions(&errs)
 	}
+	if decode(&errs, raw, "data", &cfg.Data) {
+		cfg.validateData(&errs, regionsOK)
+	}
 	if groupsOK {
 		cfg.validateNodeGroups(&errs)
 	}
@@ -202,6 +244,17 @@ func (c *Config) Primary() Region {
 		}
 	}
 	return Region{}
+}
+
+// Secondary returns the enabled secondary region, if there is one: the
+// region the primary's data replicates to.
+func (c *Config) Secondary() (Region, bool) {
+	for _, r := range c.EnabledRegions() {
+		if r.Role == RoleSecondary {
+			return r, true
+		}
+	}
+	return Region{}, false
 }
 
 // EnabledRegions returns the regions that are deployed, primary first.

@@ -27,6 +27,7 @@ type rawConfig struct {
 	regions    []map[string]any
 	nodeGroups []map[string]any
 	cluster    map[string]any
+	data       map[string]any
 }
 
 func productionRaw(t *testing.T) *rawConfig { return loadRaw(t, "production") }
@@ -40,6 +41,7 @@ func loadRaw(t *testing.T, stack string) *rawConfig {
 	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:regions"]), &rc.regions))
 	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:nodeGroups"]), &rc.nodeGroups))
 	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:cluster"]), &rc.cluster))
+	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:data"]), &rc.data))
 	return rc
 }
 
@@ -48,7 +50,11 @@ func (rc *rawConfig) encode(t *testing.T) map[string]string {
 	for k, v := range rc.values {
 		out[k] = v
 	}
-	for key, v := range map[string]any{"solsec:regions": rc.regions, "solsec:nodeGroups": rc.nodeGroups, "solsec:cluster": rc.cluster} {
+	for key, v := range map[string]any{"solsec:regions": rc.regions, "solsec:nodeGroups": rc.nodeGroups, "solsec:cluster": rc.cluster, "solsec:data": rc.data} {
+		if m, ok := v.(map[string]any); ok && m == nil {
+			delete(out, key) // a deleted key stays deleted
+			continue
+		}
 		b, err := json.Marshal(v)
 		require.NoError(t, err)
 		out[key] = string(b)
@@ -178,6 +184,44 @@ func TestParseConfigRejects(t *testing.T) {
 			"", "solsec:nodeGroups[1].instanceTypes", "at least 2"},
 		{"an account id that is not one", func(rc *rawConfig) { rc.values["solsec:accountId"] = "12345" },
 			"", "solsec:accountId", "12-digit"},
+		{"a missing data tier", func(rc *rawConfig) { rc.data = nil },
+			"", "solsec:data", "required"},
+		{"an empty data tier", func(rc *rawConfig) { rc.data = map[string]any{} },
+			"", "solsec:data.backupRetentionDays: 0", "1 to 35"},
+		{"a database class below db.r5.large", func(rc *rawConfig) { dbSetting(rc, "instanceClass", "db.t3.medium") },
+			"", "solsec:data.database.instanceClass", "db.r5.large, db.r5.xlarge, db.r5.2xlarge"},
+		{"a database class above db.r5.2xlarge", func(rc *rawConfig) { dbSetting(rc, "instanceClass", "db.r5.4xlarge") },
+			"", "solsec:data.database.instanceClass", "db.r5.2xlarge"},
+		{"a database of another family", func(rc *rawConfig) { dbSetting(rc, "instanceClass", "db.r6g.large") },
+			"", `"db.r6g.large"`, "db.r5.large"},
+		{"PostgreSQL 14", func(rc *rawConfig) { dbSetting(rc, "engineVersion", "14.10") },
+			"", "solsec:data.database.engineVersion", "PostgreSQL 15"},
+		{"PostgreSQL 16", func(rc *rawConfig) { dbSetting(rc, "engineVersion", "16.1") },
+			"", `"16.1"`, "PostgreSQL 15"},
+		{"a major version without a minor", func(rc *rawConfig) { dbSetting(rc, "engineVersion", "15") },
+			"", "solsec:data.database.engineVersion", "15.8"},
+		{"a storage limit not above the allocation", func(rc *rawConfig) { dbSetting(rc, "maxAllocatedStorageGb", 100) },
+			"", "solsec:data.database.maxAllocatedStorageGb", "more than allocatedStorageGb"},
+		{"backups kept under 30 days in production", func(rc *rawConfig) { rc.data["backupRetentionDays"] = 29 },
+			"", "solsec:data.backupRetentionDays: 29 in production", "30 to 35"},
+		{"backups kept longer than RDS allows", func(rc *rawConfig) { rc.data["backupRetentionDays"] = 36 },
+			"", "solsec:data.backupRetentionDays", "1 to 35"},
+		{"a cache type below cache.r6g.large", func(rc *rawConfig) { cacheSetting(rc, "nodeType", "cache.t4g.medium") },
+			"", "solsec:data.cache.nodeType", "cache.r6g.large, cache.r6g.xlarge"},
+		{"a cache type above cache.r6g.xlarge", func(rc *rawConfig) { cacheSetting(rc, "nodeType", "cache.r6g.2xlarge") },
+			"", "solsec:data.cache.nodeType", "cache.r6g.xlarge"},
+		{"a single cache shard", func(rc *rawConfig) { cacheSetting(rc, "shards", 1) },
+			"", "solsec:data.cache.shards", "2 to 500"},
+		{"cache shards without replicas", func(rc *rawConfig) { cacheSetting(rc, "replicasPerShard", 0) },
+			"", "solsec:data.cache.replicasPerShard", "1 to 5"},
+		{"cache snapshots kept under a week", func(rc *rawConfig) { cacheSetting(rc, "snapshotRetentionDays", 3) },
+			"", "solsec:data.cache.snapshotRetentionDays", "7 to 35"},
+		{"Redis 6", func(rc *rawConfig) { cacheSetting(rc, "engineVersion", "6.2") },
+			"", "solsec:data.cache.engineVersion", "Redis 7"},
+		{"a misspelt data field", func(rc *rawConfig) { rc.data["backupRetention"] = 30 },
+			"", "solsec:data", "backupRetention"},
+		{"production without a secondary region to replicate to", func(rc *rawConfig) { rc.regions[1]["enabled"] = false },
+			"", "solsec:regions", "exactly one, which holds the data tier's cross-region replicas"},
 	}
 	for _, tc := range tests {
 		t.Run("it rejects "+tc.name, func(t *testing.T) {
@@ -194,6 +238,56 @@ func TestParseConfigRejects(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.wantAllowed)
 		})
 	}
+}
+
+func dbSetting(rc *rawConfig, field string, v any)    { rc.data["database"].(map[string]any)[field] = v }
+func cacheSetting(rc *rawConfig, field string, v any) { rc.data["cache"].(map[string]any)[field] = v }
+
+func TestParseConfigDataRules(t *testing.T) {
+	t.Run("staging may keep backups a week", func(t *testing.T) {
+		rc := loadRaw(t, "staging")
+		rc.data["backupRetentionDays"] = 7
+		_, err := ParseConfig("staging", rc.encode(t))
+		assert.NoError(t, err)
+	})
+	t.Run("every allowed class and node type is accepted", func(t *testing.T) {
+		for _, class := range DatabaseInstanceClasses {
+			for _, node := range CacheNodeTypes {
+				rc := productionRaw(t)
+				dbSetting(rc, "instanceClass", class)
+				cacheSetting(rc, "nodeType", node)
+				_, err := ParseConfig("production", rc.encode(t))
+				assert.NoError(t, err, "%s %s", class, node)
+			}
+		}
+	})
+	t.Run("the repository stacks read their data settings", func(t *testing.T) {
+		for _, stack := range Environments {
+			sf := stackFile(t, stack)
+			cfg, err := ParseConfig(stack, sf.Config)
+			require.NoError(t, err)
+			assert.Regexp(t, `^15\.`, cfg.Data.Database.EngineVersion)
+			assert.GreaterOrEqual(t, cfg.Data.Cache.Shards, 2)
+			assert.GreaterOrEqual(t, cfg.Data.Cache.ReplicasPerShard, 1)
+			_, replicated := cfg.Secondary()
+			assert.Equal(t, stack == "production", replicated, "only production replicates to a secondary region")
+		}
+	})
+	t.Run("two enabled secondary regions are rejected", func(t *testing.T) {
+		rc := productionRaw(t)
+		third := map[string]any{}
+		for k, v := range rc.regions[1] {
+			third[k] = v
+		}
+		third["name"] = "us-east-2"
+		third["vpcCidr"] = "10.4.0.0/16"
+		third["publicSubnets"] = []string{"10.4.1.0/24", "10.4.2.0/24", "10.4.3.0/24"}
+		third["privateSubnets"] = []string{"10.4.4.0/24", "10.4.5.0/24", "10.4.6.0/24"}
+		rc.regions = append(rc.regions, third)
+		_, err := ParseConfig("production", rc.encode(t))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "2 enabled secondary regions (us-west-2, us-east-2)")
+	})
 }
 
 func TestParseConfigReportsEveryProblemAtOnce(t *testing.T) {
