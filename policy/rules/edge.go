@@ -1,0 +1,226 @@
+package rules
+
+import "strings"
+
+const (
+	tCloudFront  = "aws:cloudfront/distribution:Distribution"
+	tLB          = "aws:lb/loadBalancer:LoadBalancer"
+	tLBAlias     = "aws:alb/loadBalancer:LoadBalancer"
+	tListener    = "aws:lb/listener:Listener"
+	tListenerAlb = "aws:alb/listener:Listener"
+	tWebACL      = "aws:wafv2/webAcl:WebAcl"
+	tWebACLAssoc = "aws:wafv2/webAclAssociation:WebAclAssociation"
+	tWebACLLog   = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+)
+
+// requiredManagedRules are the AWS managed rule groups every web ACL runs.
+var requiredManagedRules = []string{"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"}
+
+// isApplicationLB reports whether a load balancer is an ALB (the default type).
+func isApplicationLB(v View) bool {
+	t := v.Str("loadBalancerType")
+	return t == "" || t == "application"
+}
+
+// modernTLS reports whether an ELB security policy allows only TLS 1.2+.
+func modernTLS(policy string) bool {
+	return strings.Contains(policy, "TLS13") || strings.Contains(policy, "TLS-1-2")
+}
+
+// wafRules returns a web ACL's rules from either the typed list or ruleJson.
+func wafRules(v View) []View {
+	if rs := v.List("rules"); len(rs) > 0 {
+		return rs
+	}
+	return nil
+}
+
+func edgePolicies() []ResourcePolicy {
+	cfViewerOK := func(p string) bool { return p == "redirect-to-https" || p == "https-only" }
+	return []ResourcePolicy{
+		{
+			ID: "cloudfront-https-only", Title: "CloudFront serves viewers over HTTPS only",
+			Why:         "allow-all lets a downgraded client send session cookies and API tokens in clear.",
+			Enforcement: Mandatory, Controls: ctl("CloudFront.3", "", "CC6.7", "A.8.24"),
+			Types: []string{tCloudFront},
+			Check: func(r Resource, v View) *Problem {
+				if p := v.Str("defaultCacheBehavior", "viewerProtocolPolicy"); !cfViewerOK(p) {
+					return problem("the default cache behaviour's viewerProtocolPolicy is %q", `set viewerProtocolPolicy: "redirect-to-https"`, p)
+				}
+				for _, b := range v.List("orderedCacheBehaviors") {
+					if p := b.Str("viewerProtocolPolicy"); !cfViewerOK(p) {
+						return problem("cache behaviour %q allows %q", `set viewerProtocolPolicy: "redirect-to-https"`, b.Str("pathPattern"), p)
+					}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "cloudfront-tls12", Title: "CloudFront viewers and origins use TLS 1.2 or later",
+			Why:         "TLS 1.0/1.1 and SSLv3 have known weaknesses; the default certificate also permits TLS 1.0.",
+			Enforcement: Mandatory, Controls: ctl("CloudFront.10,CloudFront.7,CloudFront.9", "", "CC6.7", "A.8.24"),
+			Types: []string{tCloudFront},
+			Check: func(r Resource, v View) *Problem {
+				if v.Bool("viewerCertificate", "cloudfrontDefaultCertificate") {
+					return problem("uses the default *.cloudfront.net certificate", "use an ACM certificate with minimumProtocolVersion TLSv1.2_2021")
+				}
+				if mv := v.Str("viewerCertificate", "minimumProtocolVersion"); !strings.HasPrefix(mv, "TLSv1.2") && !strings.HasPrefix(mv, "TLSv1.3") {
+					return problem("minimumProtocolVersion is %q", `set viewerCertificate.minimumProtocolVersion: "TLSv1.2_2021"`, mv)
+				}
+				for _, o := range v.List("origins") {
+					c := o.At("customOriginConfig")
+					if c.Raw() == nil {
+						continue
+					}
+					if p := c.Str("originProtocolPolicy"); p != "https-only" {
+						return problem("origin %q uses originProtocolPolicy %q", `set originProtocolPolicy: "https-only"`, o.Str("originId"), p)
+					}
+					for _, proto := range c.Strings("originSslProtocols") {
+						if proto != "TLSv1.2" {
+							return problem("origin %q allows %s", `set originSslProtocols: ["TLSv1.2"]`, o.Str("originId"), proto)
+						}
+					}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "cloudfront-waf", Title: "CloudFront distributions are protected by WAF",
+			Why:         "The edge is where injection, bot and volumetric attacks arrive; WAF filters them before the origin.",
+			Enforcement: Mandatory, Controls: ctl("CloudFront.6", "", "CC6.6,CC7.1", "A.8.20,A.8.23"),
+			Types: []string{tCloudFront},
+			Check: func(r Resource, v View) *Problem {
+				if !v.Set("webAclId") {
+					return problem("no webAclId", "set webAclId to the global (us-east-1, CLOUDFRONT scope) web ACL ARN")
+				}
+				return nil
+			},
+		},
+		{
+			ID: "cloudfront-logging", Title: "CloudFront writes access logs",
+			Why:         "Edge access logs are the only record of requests WAF allowed and the origin never saw.",
+			Enforcement: Mandatory, Controls: ctl("CloudFront.5", "", "CC7.2", "A.8.15"),
+			Types: []string{tCloudFront},
+			Check: func(r Resource, v View) *Problem {
+				if !v.Set("loggingConfig", "bucket") {
+					return problem("no loggingConfig.bucket", "set loggingConfig.bucket to the log bucket's regional domain name")
+				}
+				return nil
+			},
+		},
+		{
+			ID: "alb-drop-invalid-headers", Title: "ALBs drop invalid HTTP headers",
+			Why:         "Malformed headers are a request-smuggling vector against the services behind the ALB.",
+			Enforcement: Mandatory, Controls: ctl("ELB.4", "", "CC6.6", "A.8.20"),
+			Types: []string{tLB, tLBAlias},
+			Check: func(r Resource, v View) *Problem {
+				if isApplicationLB(v) && !v.Bool("dropInvalidHeaderFields") {
+					return problem("dropInvalidHeaderFields is not true", "set dropInvalidHeaderFields: true")
+				}
+				return nil
+			},
+		},
+		{
+			ID: "alb-access-logs", Title: "Load balancers write access logs",
+			Why:         "ALB logs carry client addresses and TLS details needed to investigate abuse.",
+			Enforcement: Mandatory, Controls: ctl("ELB.5", "", "CC7.2", "A.8.15"),
+			Types: []string{tLB, tLBAlias},
+			Check: func(r Resource, v View) *Problem {
+				if !v.Bool("accessLogs", "enabled") || !v.Set("accessLogs", "bucket") {
+					return problem("access logs are off", "set accessLogs {enabled: true, bucket: <log bucket>}")
+				}
+				return nil
+			},
+		},
+		{
+			ID: "alb-internal", Title: "Load balancers are internal unless waived",
+			Why:         "Every internet-facing entry point must be a reviewed decision: the waiver list records which ones are.",
+			Enforcement: Mandatory, Controls: ctl("", "", "CC6.6", "A.8.20,A.8.22"),
+			Types: []string{tLB, tLBAlias},
+			Check: func(r Resource, v View) *Problem {
+				if !v.Bool("internal") {
+					return problem("the load balancer is internet-facing", "set internal: true, or add a reviewed waiver with the reason it must face the internet")
+				}
+				return nil
+			},
+		},
+		{
+			ID: "alb-deletion-protection", Title: "Load balancers have deletion protection",
+			Why:         "Deleting the edge load balancer takes the product offline and changes its DNS name.",
+			Enforcement: Advisory, Controls: ctl("ELB.6", "", "A1.2", "A.8.14"),
+			Types: []string{tLB, tLBAlias},
+			Check: func(r Resource, v View) *Problem {
+				if !v.Bool("enableDeletionProtection") {
+					return problem("enableDeletionProtection is not true", "set enableDeletionProtection: true")
+				}
+				return nil
+			},
+		},
+		{
+			ID: "alb-listener-https", Title: "Listeners serve HTTPS with TLS 1.2+ and HTTP only redirects",
+			Why:         "An HTTP listener that forwards serves the application in clear; old TLS policies allow TLS 1.0.",
+			Enforcement: Mandatory, Controls: ctl("ELB.1,ELB.3,ELB.8", "", "CC6.7", "A.8.24"),
+			Types: []string{tListener, tListenerAlb},
+			Check: func(r Resource, v View) *Problem {
+				switch v.Str("protocol") {
+				case "HTTPS", "TLS":
+					if p := v.Str("sslPolicy"); !modernTLS(p) {
+						return problem("sslPolicy %q allows TLS below 1.2", `set sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06"`, p)
+					}
+				case "HTTP":
+					for _, a := range v.List("defaultActions") {
+						if a.Str("type") != "redirect" || a.Str("redirect", "protocol") != "HTTPS" {
+							return problem("the HTTP listener does not only redirect to HTTPS", `make the default action {type: "redirect", redirect: {protocol: "HTTPS", port: "443", statusCode: "HTTP_301"}}`)
+						}
+					}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "waf-managed-rules", Title: "Web ACLs run the AWS core and known-bad-inputs rule groups",
+			Why:         "The managed groups cover OWASP top-10 patterns and exploit payloads (Log4Shell and the like) maintained by AWS.",
+			Enforcement: Mandatory, Controls: ctl("WAF.10,WAF.12", "", "CC6.6,CC7.1", "A.8.20,A.8.23"),
+			Types: []string{tWebACL},
+			Check: func(r Resource, v View) *Problem {
+				have := map[string]bool{}
+				for _, rule := range wafRules(v) {
+					have[rule.Str("statement", "managedRuleGroupStatement", "name")] = true
+				}
+				for _, g := range requiredManagedRules {
+					if !have[g] {
+						return problem("rule group %s is missing", "add a rule with managedRuleGroupStatement {vendorName: AWS, name: "+g+"}", g)
+					}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "waf-rate-limit", Title: "Web ACLs rate-limit clients",
+			Why:         "A rate-based rule caps floods and credential stuffing per client address before they reach the API.",
+			Enforcement: Mandatory, Controls: ctl("", "", "A1.1,CC6.6", "A.8.6,A.8.20"),
+			Types: []string{tWebACL},
+			Check: func(r Resource, v View) *Problem {
+				for _, rule := range wafRules(v) {
+					if rule.Num("statement", "rateBasedStatement", "limit") > 0 {
+						return nil
+					}
+				}
+				return problem("no rate-based rule", "add a rule with rateBasedStatement {limit: <requests per 5 min>, aggregateKeyType: IP} and action block")
+			},
+		},
+		{
+			ID: "waf-metrics", Title: "Web ACLs publish CloudWatch metrics and sampled requests",
+			Why:         "Without metrics nobody sees a rule blocking real users or an attack ramping up.",
+			Enforcement: Advisory, Controls: ctl("WAF.12", "", "CC7.2", "A.8.16"),
+			Types: []string{tWebACL},
+			Check: func(r Resource, v View) *Problem {
+				vc := v.At("visibilityConfig")
+				if !vc.Bool("cloudwatchMetricsEnabled") || !vc.Bool("sampledRequestsEnabled") {
+					return problem("visibilityConfig does not enable metrics and sampled requests", "set visibilityConfig {cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true}")
+				}
+				return nil
+			},
+		},
+	}
+}
