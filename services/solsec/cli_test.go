@@ -93,6 +93,16 @@ func TestTopLevel(t *testing.T) {
 	})
 }
 
+func TestRunWiresTheProcessStreams(t *testing.T) {
+	// run is what main calls: buffers are not terminals, and stdin reaches
+	// the commands that read it.
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"parse", "-"}, strings.NewReader("contract A {}"), &stdout, &stderr)
+	assert.Equal(t, exitOK, code)
+	assert.Equal(t, "ok: 1 contract, 0 functions\n", stdout.String())
+	assert.Empty(t, stderr.String())
+}
+
 func TestEveryCommandHasHelp(t *testing.T) {
 	for _, cmd := range commands() {
 		t.Run(cmd.name+" -h prints its usage and flags on stdout", func(t *testing.T) {
