@@ -81,7 +81,7 @@ func runScan(c *cli, cmd *command, args []string) int {
 	format := &choiceFlag{value: "text", choices: []string{"text", "json", "sarif"}}
 	fs.Var(format, "format", "report format: text for people, json (docs/findings.md) or sarif (GitHub code scanning)")
 	output := fs.String("output", "", "write the report to `file` instead of standard output")
-	failOn := fs.String("fail-on", "", "exit 1 when a finding is at or above this `severity` (high, medium, low, informational; default: never)")
+	failOn := fs.String("fail-on", "never", "exit 1 when a finding is at or above this `severity`: high, medium, low, informational or never")
 	exclude := &listFlag{split: true}
 	fs.Var(exclude, "exclude", "detector `ids` to skip, comma-separated (repeatable; see solsec rules)")
 	var lf loadFlags
@@ -95,8 +95,10 @@ func runScan(c *cli, cmd *command, args []string) int {
 	if len(paths) == 0 {
 		return c.usageError(cmd, "no PATH given (use . for the current directory)")
 	}
+	// threshold 0 means never; "never" can be spelled out so that CI
+	// templates can pass a level through unconditionally.
 	threshold := findings.Severity(0)
-	if *failOn != "" {
+	if *failOn != "" && *failOn != "never" {
 		sev, err := findings.ParseSeverity(*failOn)
 		if err != nil {
 			return c.usageError(cmd, "--fail-on: %v", err)

@@ -132,6 +132,10 @@ func TestScanFindsIssues(t *testing.T) {
 		assert.Equal(t, exitFindings, r.code)
 		assert.NotEmpty(t, r.stdout, "the report is printed before failing")
 	})
+	t.Run("--fail-on never is the default", func(t *testing.T) {
+		assert.Equal(t, exitOK, solsec("scan", dir, "--fail-on", "never").code)
+		assert.Equal(t, exitFindings, solsec("scan", dir, "--fail-on", "informational").code)
+	})
 	t.Run("exits 0 with --fail-on when nothing reaches it", func(t *testing.T) {
 		r := solsec("scan", "--fail-on", "medium", filepath.Join(dir, "src", "Counter.sol"))
 		assert.Equal(t, exitOK, r.code, r.stdout)
