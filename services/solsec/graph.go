@@ -64,16 +64,24 @@ func runGraph(c *cli, cmd *command, args []string) int {
 	case "calls":
 		edges = project.CallGraph()
 	}
-	// Import graph nodes are files: show them as scan shows paths.
+	// Import graph nodes are files: show them as scan shows paths, and show
+	// every scanned file, also one that imports nothing and that nothing
+	// imports.
 	rebase := func(s string) string { return s }
+	var files []string
 	if kind.value == "imports" {
 		rebase = pathRebaser(project.Root)
+		for _, f := range project.Files {
+			if !f.Dependency {
+				files = append(files, rebase(f.Path))
+			}
+		}
 	}
 	out := make([]graphEdge, len(edges))
 	for i, e := range edges {
 		out[i] = graphEdge{From: rebase(e.From), To: rebase(e.To), Kind: e.Kind}
 	}
-	doc := newGraphDoc(kind.value, out)
+	doc := newGraphDoc(kind.value, out, files...)
 	var buf bytes.Buffer
 	if format.value == "json" {
 		err = writeGraphJSON(&buf, doc)

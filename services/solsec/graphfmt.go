@@ -25,9 +25,10 @@ type graphDoc struct {
 	Edges []graphEdge `json:"edges"`
 }
 
-// newGraphDoc sorts edges and collects every endpoint as a node, so output
-// is deterministic whatever order the analysis produced edges in.
-func newGraphDoc(kind string, edges []graphEdge) graphDoc {
+// newGraphDoc sorts edges and collects every endpoint, and any extra node,
+// as a node, so output is deterministic whatever order the analysis
+// produced edges in.
+func newGraphDoc(kind string, edges []graphEdge, extra ...string) graphDoc {
 	doc := graphDoc{Kind: kind, Nodes: []string{}, Edges: slices.Clone(edges)}
 	if doc.Edges == nil {
 		doc.Edges = []graphEdge{}
@@ -36,6 +37,7 @@ func newGraphDoc(kind string, edges []graphEdge) graphDoc {
 		return strings.Compare(a.From+"\x00"+a.To+"\x00"+a.Kind, b.From+"\x00"+b.To+"\x00"+b.Kind)
 	})
 	doc.Edges = slices.Compact(doc.Edges)
+	doc.Nodes = append(doc.Nodes, extra...)
 	for _, e := range doc.Edges {
 		doc.Nodes = append(doc.Nodes, e.From, e.To)
 	}

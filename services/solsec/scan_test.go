@@ -411,6 +411,7 @@ contract Base {
 		require.Equal(t, exitOK, r.code, r.stderr)
 		g, err := parseDOT(r.stdout)
 		require.NoError(t, err, r.stdout)
+		assert.ElementsMatch(t, []string{"Base.sol", "Token.sol"}, g.nodes)
 		require.Len(t, g.edges, 1)
 		assert.Equal(t, "Token.sol", g.edges[0].From)
 		assert.Equal(t, "Base.sol", g.edges[0].To)
@@ -438,6 +439,15 @@ contract Base {
 			}
 		}
 		assert.True(t, found, "%+v", doc.Edges)
+	})
+	t.Run("an import graph shows files without imports", func(t *testing.T) {
+		d := writeFiles(t, map[string]string{"Alone.sol": safeCounter})
+		r := solsec("graph", d, "--kind", "imports", "--format", "json")
+		require.Equal(t, exitOK, r.code, r.stderr)
+		var doc graphDoc
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))
+		assert.Equal(t, []string{"Alone.sol"}, doc.Nodes)
+		assert.Empty(t, doc.Edges)
 	})
 	t.Run("needs --kind and a path", func(t *testing.T) {
 		r := solsec("graph", dir)
