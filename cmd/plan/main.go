@@ -2,8 +2,10 @@
 // Pulumi.<stack>.yaml, validates it (and checks that the stacks' VPC ranges
 // stay peerable), runs the real program under internal/offline's mocks and
 // prints, per stack and region, each component with its resources counted by
-// type. It needs no cloud credentials and no Pulumi CLI. It exits non-zero
-// when any stack is rejected or fails to evaluate.
+// type, then runs every policy of policy/rules over the stack's recorded
+// resources and prints the verdicts grouped by policy. It needs no cloud
+// credentials and no Pulumi CLI. It exits non-zero when any stack is
+// rejected, fails to evaluate or violates a mandatory policy.
 package main
 
 import (
@@ -16,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/solsec/platform/internal/offline"
+	"github.com/solsec/platform/policy/rules"
 	"github.com/solsec/platform/stacks"
 )
 
@@ -82,13 +85,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		printInventory(stdout, filepath.Base(files[name].Path), valid[name], res)
+		rep := evaluatePolicies(res)
+		printVerdicts(stdout, rep)
+		if n := len(rep.Failed()); n > 0 {
+			fmt.Fprintf(stderr, "plan: stack %s: %d mandatory policy violation(s)\n", name, n)
+			failed = true
+		}
 	}
 	if failed {
 		fmt.Fprintln(stderr, "plan: FAILED")
 		return 1
 	}
-	fmt.Fprintf(stdout, "plan: %d stack(s) evaluated, all configuration valid\n", len(names))
+	fmt.Fprintf(stdout, "plan: %d stack(s) evaluated, all configuration valid, no mandatory policy violated\n", len(names))
 	return 0
+}
+
+// evaluatePolicies runs every policy over a stack's records; a variable so
+// that tests can evaluate a mutated copy through the whole command.
+var evaluatePolicies = func(res *offline.Result) rules.Report {
+	return rules.Evaluate(policyStack(res))
 }
 
 // printInventory writes one stack's components per region with their

@@ -261,12 +261,22 @@ func stackPolicies() []StackPolicy {
 		},
 		{
 			ID: "s3-bucket-hygiene", Title: "Every bucket has lifecycle rules and access logging",
-			Why:         "Lifecycle bounds cost and retention; access logs show who read what.",
+			Why:         "Lifecycle bounds cost and retention; access logs show who read what (buckets that receive access logs are exempt from logging).",
 			Enforcement: Advisory, Controls: ctl("S3.13,S3.9", "", "CC7.2,C1.2", "A.8.10,A.8.15"),
 			Check: func(s Stack) ([]Problem, bool) {
 				var probs []Problem
 				unknown := false
+				// A bucket that receives access logs is not itself logged:
+				// its own access logs would have to go somewhere else again.
+				logTargets := map[string]bool{}
+				for _, l := range ofType(s, tBucketLogging) {
+					logTargets[str(l.Props["targetBucket"])] = true
+				}
 				for _, b := range ofType(s, tBucket, tBucketLegacy) {
+					isTarget := false
+					for t := range logTargets {
+						isTarget = isTarget || t != "" && refersTo(t, b)
+					}
 					var missing []string
 					if ls, u := join(s, b, "bucket", tBucketLifecycle); len(ls) == 0 {
 						unknown = unknown || u
@@ -274,7 +284,7 @@ func stackPolicies() []StackPolicy {
 							missing = append(missing, "a lifecycle configuration")
 						}
 					}
-					if ls, u := join(s, b, "bucket", tBucketLogging); len(ls) == 0 {
+					if ls, u := join(s, b, "bucket", tBucketLogging); len(ls) == 0 && !isTarget {
 						unknown = unknown || u
 						if !u {
 							missing = append(missing, "access logging")
