@@ -80,7 +80,7 @@ var stackCases = map[string][]scase{
 		{name: "settings inline on the bucket", resources: []Resource{
 			withID(rsc(tBucket, "inline", "us-east-1", m{"bucket": "solsec-i", "policy": tlsOnly,
 				"serverSideEncryptionConfigurations": l{m{"rules": l{m{"applyServerSideEncryptionByDefault": m{"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "k"}}}}},
-				"versionings": l{m{"enabled": true}}}), "solsec-i"),
+				"versionings":                        l{m{"enabled": true}}}), "solsec-i"),
 			rsc(tBucketPAB, "i-pab", "us-east-1", m{"bucket": "solsec-i"}),
 		}, want: Pass},
 		{name: "no public access block", resources: without(bucketOK, "b-pab"), want: Violation, names: []string{"bucket-b"}},
