@@ -159,7 +159,7 @@ func edgePolicies() []ResourcePolicy {
 		{
 			ID: "alb-listener-https", Title: "Listeners serve HTTPS with TLS 1.2+ and HTTP only redirects",
 			Why:         "An HTTP listener that forwards serves the application in clear; old TLS policies allow TLS 1.0.",
-			Enforcement: Mandatory, Controls: ctl("ELB.1,ELB.3,ELB.8", "", "CC6.7", "A.8.24"),
+			Enforcement: Mandatory, Controls: ctl("ELB.1", "", "CC6.7", "A.8.24"),
 			Types: []string{tListener, tListenerAlb},
 			Check: func(r Resource, v View) *Problem {
 				switch v.Str("protocol") {
@@ -180,7 +180,7 @@ func edgePolicies() []ResourcePolicy {
 		{
 			ID: "waf-managed-rules", Title: "Web ACLs run the AWS core and known-bad-inputs rule groups",
 			Why:         "The managed groups cover OWASP top-10 patterns and exploit payloads (Log4Shell and the like) maintained by AWS.",
-			Enforcement: Mandatory, Controls: ctl("WAF.10,WAF.12", "", "CC6.6,CC7.1", "A.8.20,A.8.23"),
+			Enforcement: Mandatory, Controls: ctl("WAF.10", "", "CC6.6,CC7.1", "A.8.20,A.8.23"),
 			Types: []string{tWebACL},
 			Check: func(r Resource, v View) *Problem {
 				have := map[string]bool{}

@@ -381,7 +381,7 @@ func stackPolicies() []StackPolicy {
 		{
 			ID: "kms-key-used", Title: "Every KMS key is used by something",
 			Why:         "A key nobody references usually means a resource fell back to an AWS-managed key by mistake (and it costs money).",
-			Enforcement: Mandatory, Controls: ctl("KMS.3", "", "CC6.1", "A.8.24,A.5.9"),
+			Enforcement: Mandatory, Controls: ctl("", "", "CC6.1", "A.8.24,A.5.9"),
 			Check: func(s Stack) ([]Problem, bool) {
 				var probs []Problem
 				unknown := false

@@ -76,7 +76,7 @@ func storagePolicies() []ResourcePolicy {
 		{
 			ID: "s3-sse-kms", Title: "S3 buckets default to SSE-KMS with a customer-managed key",
 			Why:         "SSE-S3 cannot be revoked or audited per caller; our CMK can, and bucket keys keep the cost down.",
-			Enforcement: Mandatory, Controls: ctl("S3.17", "2.1.1", "CC6.1,C1.1", "A.8.24"),
+			Enforcement: Mandatory, Controls: ctl("S3.17", "", "CC6.1,C1.1", "A.8.24"),
 			Types: []string{tBucketSSE},
 			Check: func(r Resource, v View) *Problem {
 				if !sseIsKMS(v.List("rules")) {
