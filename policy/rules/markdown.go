@@ -57,6 +57,23 @@ func Markdown() string {
 		w("| `%s` | %s | `%s` | %s | %s | %s | %s |\n", wv.Policy, orDash(wv.Stack), orDash(wv.Resource), wv.Reason, wv.Owner, wv.Reviewed, orDash(wv.Until))
 	}
 
+	w("\n## The policy pack\n\n")
+	w("`policy/PulumiPolicy.yaml` (runtime `go`) and `policy/main.go` serve these rules through the SDK's experimental `policyx` package (pinned SDK v3.274.1). ")
+	w("Each policy above is one pack policy with the same id and enforcement level; the pack only converts what the engine sends ")
+	w("(properties with unknowns, the AWS provider's region and default tags, the stack name from ConfigureStack) and asks `policy/rules`. ")
+	w("`policy/main_test.go` builds the binary, starts it as the engine does (engine address as argument, port on stdout) and talks the analyzer gRPC protocol: ")
+	w("handshake, ConfigureStack, GetAnalyzerInfo, Analyze and AnalyzeStack.\n\n")
+	w("Worked around in the pack:\n\n")
+	w("- A diagnostic carries the enforcement level of the policy that reports it, so a waived mandatory violation is reported by the advisory policy `waived-exceptions` (and `waived-exceptions-stack`) with its reason and owner.\n")
+	w("- `policyx` has no \"unknown\" outcome: checks that read values known only after apply are reported by the advisory `undecided-until-apply` (and `-stack`) policies.\n")
+	w("- The stack name is only available to the pack factory, which captures it for the production-only controls.\n\n")
+	w("Not possible with the pinned SDK:\n\n")
+	w("- `policyx` creates the pack only in ConfigureStack; GetAnalyzerInfo, GetPluginInfo and Analyze dereference it. A caller that asks for the policy list without a stack ")
+	w("(`pulumi policy publish`, `pulumi policy validate-config`) crashes the pack with a nil pointer dereference. `pulumi preview/up --policy-pack policy` always configures the stack first and works. ")
+	w("A test (`TestPolicyxGapGetAnalyzerInfoBeforeConfigureStack`) pins this behaviour so that an SDK upgrade that fixes it is noticed. Publishing the pack to Pulumi Cloud therefore waits for a fixed SDK.\n")
+	w("- Stack policies receive no policy configuration (`StackValidationArgs` has no `Config`), so waivers live in code rather than in pack configuration; that is also what makes them reviewable.\n")
+	w("- `AnalyzeStack` resources carry no provider id; joins use the id-like properties the engine sends (`arn`, `bucket`, `id` when present) and report **unknown** when a join key is not known.\n")
+
 	w("\n## Policy reference\n\n")
 	type entry struct {
 		id, title, why string

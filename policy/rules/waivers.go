@@ -71,6 +71,13 @@ func (w Waiver) matches(v Verdict, stack string) bool {
 	return err == nil && ok
 }
 
+// Waive returns the verdict with the waivers of the list applied, for
+// callers that evaluate policies one at a time (the policy pack).
+func Waive(v Verdict, stack string, waivers []Waiver) Verdict {
+	applyWaivers(&v, stack, waivers)
+	return v
+}
+
 // applyWaivers turns a violation covered by a waiver into a waived verdict
 // carrying the waiver.
 func applyWaivers(v *Verdict, stack string, waivers []Waiver) {
