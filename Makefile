@@ -25,7 +25,7 @@ plan: ## evaluate every stack offline (or STACK=name): validate config, print th
 preview: ## pulumi preview of STACK=staging|production (needs the Pulumi CLI and AWS credentials)
 	@test -n "$(STACK)" || { echo "usage: make preview STACK=staging|production" >&2; exit 2; }
 	$(GO) run ./cmd/plan -stack $(STACK) >/dev/null
-	pulumi preview --stack $(STACK) --diff
+	pulumi preview --stack $(STACK) --diff --policy-pack policy
 
 up: ## pulumi up of STACK=staging|production (needs the Pulumi CLI and AWS credentials)
 	@test -n "$(STACK)" || { echo "usage: make up STACK=staging|production" >&2; exit 2; }
