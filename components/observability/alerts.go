@@ -131,6 +131,7 @@ func (b *builder) alertTopic() error {
 		}
 	}
 	b.topicArn = topic.Arn
+	b.alertsKeyArn = key.Arn
 	b.o.AlertTopicArn = topic.Arn
 	return nil
 }

@@ -166,9 +166,13 @@ type builder struct {
 
 	accountID, partition string
 
-	logsKey     pulumi.StringOutput
-	auditKeyArn pulumi.StringOutput
-	topicArn    pulumi.StringOutput
+	logsKey      pulumi.StringOutput
+	auditKeyArn  pulumi.StringOutput
+	alertsKeyArn pulumi.StringOutput
+	secretsKey   pulumi.StringOutput
+	releases     []pulumi.Resource
+	kps          pulumi.Resource
+	topicArn     pulumi.StringOutput
 	// alarmNames feed the dashboard's alarm status widget.
 	alarmNames []pulumi.StringInput
 }
