@@ -69,7 +69,7 @@ func Markdown() string {
 	w("- The stack name is only available to the pack factory, which captures it for the production-only controls.\n\n")
 	w("Not possible with the pinned SDK:\n\n")
 	w("- `policyx` creates the pack only in ConfigureStack; GetAnalyzerInfo, GetPluginInfo and Analyze dereference it. A caller that asks for the policy list without a stack ")
-	w("(`pulumi policy publish`, `pulumi policy validate-config`) crashes the pack with a nil pointer dereference. `pulumi preview/up --policy-pack policy` always configures the stack first and works. ")
+	w("(`pulumi policy publish`) crashes the pack with a nil pointer dereference. `pulumi preview/up --policy-pack policy` always configures the stack first and works. ")
 	w("A test (`TestPolicyxGapGetAnalyzerInfoBeforeConfigureStack`) pins this behaviour so that an SDK upgrade that fixes it is noticed. Publishing the pack to Pulumi Cloud therefore waits for a fixed SDK.\n")
 	w("- Stack policies receive no policy configuration (`StackValidationArgs` has no `Config`), so waivers live in code rather than in pack configuration; that is also what makes them reviewable.\n")
 	w("- `AnalyzeStack` resources carry no provider id; joins use the id-like properties the engine sends (`arn`, `bucket`, `id` when present) and report **unknown** when a join key is not known.\n")
