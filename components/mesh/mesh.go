@@ -92,6 +92,10 @@ type MeshArgs struct {
 	// Routes are path-based routes from the gateway to platform services;
 	// more can be added later with NewVirtualService.
 	Routes []Route
+	// EgressHosts are external hosts (HTTPS) workloads may call besides the
+	// region's AWS APIs (*.<region>.amazonaws.com), which are always
+	// allowed; the mesh refuses every other destination outside it.
+	EgressHosts []string
 }
 
 // Mesh is one region's Istio installation.
@@ -119,7 +123,7 @@ func NewMesh(ctx *pulumi.Context, name string, args *MeshArgs, opts ...pulumi.Re
 		return nil, fmt.Errorf("mesh %s: register component: %w", name, err)
 	}
 	b := &builder{ctx: ctx, name: name, args: args, m: m, parent: pulumi.Parent(m)}
-	steps := []func() error{b.istio, b.security, b.gateway, b.telemetry, b.kiali}
+	steps := []func() error{b.istio, b.security, b.gateway, b.egress, b.telemetry, b.kiali}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, fmt.Errorf("mesh %s: %w", name, err)
@@ -162,6 +166,11 @@ func (a *MeshArgs) validate() error {
 	for _, h := range a.Hosts {
 		if h == "*" {
 			return errors.New(`hosts: "*" would serve any Host header; name the hosts`)
+		}
+	}
+	for _, h := range a.EgressHosts {
+		if h == "" || h == "*" {
+			return fmt.Errorf("egressHosts: %q would let workloads reach any host", h)
 		}
 	}
 	for _, r := range a.Routes {

@@ -50,6 +50,7 @@ func meshArgs(env string) *mesh.MeshArgs {
 			{PathPrefix: "/api/", Service: "api-service", Port: 8080},
 			{PathPrefix: "/", Service: "ui-core", Port: 8080, Timeout: "30s"},
 		},
+		EgressHosts: []string{"auth." + env + ".solsec.example"},
 	}
 }
 
@@ -233,6 +234,34 @@ func TestMesh(t *testing.T) {
 		assert.Contains(t, strings.Join(anyStrings(get(deny["rules"].([]any)[0].(map[string]any), "to").([]any)[0].(map[string]any)["operation"].(map[string]any)["paths"]), ","), "/api/*")
 	})
 
+	t.Run("egress is limited to registered hosts: the region's AWS APIs and the configured ones", func(t *testing.T) {
+		values := map[string]map[string]any{}
+		for _, r := range byType(tRelease) {
+			values[r.Str("name")] = r.Object("values")
+		}
+		assert.Equal(t, "REGISTRY_ONLY", get(values["istiod"], "meshConfig", "outboundTrafficPolicy", "mode"))
+		ses := byType("kubernetes:networking.istio.io/v1:ServiceEntry")
+		require.Len(t, ses, 1)
+		hosts := anyStrings(spec(ses[0])["hosts"])
+		assert.Contains(t, hosts, "*.us-east-1.amazonaws.com")
+		assert.Contains(t, hosts, "auth.staging.solsec.example")
+		assert.NotContains(t, hosts, "*")
+	})
+
+	t.Run("the namespace's network policies let sidecars reach istiod and the collector, and Prometheus the sidecars", func(t *testing.T) {
+		names := map[string]map[string]any{}
+		for _, np := range byType("kubernetes:networking.k8s.io/v1:NetworkPolicy") {
+			ns, name := meta(np)
+			assert.Equal(t, mesh.DefaultPlatformNamespace, ns)
+			names[name] = spec(np)
+		}
+		for _, want := range []string{"mesh-to-istiod", "mesh-to-tracing", "mesh-from-gateway", "mesh-from-prometheus"} {
+			assert.Contains(t, names, want)
+		}
+		port := names["mesh-to-tracing"]["egress"].([]any)[0].(map[string]any)["ports"].([]any)[0].(map[string]any)["port"]
+		assert.Equal(t, float64(args.Telemetry.TracingPort), port)
+	})
+
 	t.Run("routes from the gateway are path based with timeouts and retries", func(t *testing.T) {
 		vss := byType(tVirtualSvc)
 		require.Len(t, vss, 1)
@@ -358,6 +387,7 @@ func TestMeshArgsAreValidated(t *testing.T) {
 		"no sampling":          func(a *mesh.MeshArgs) { a.Telemetry.SamplingPercent = 0 },
 		"route without prefix": func(a *mesh.MeshArgs) { a.Routes = []mesh.Route{{PathPrefix: "api", Service: "x", Port: 1}} },
 		"no monitoring ns":     func(a *mesh.MeshArgs) { a.MonitoringNamespace = "" },
+		"egress to anywhere":   func(a *mesh.MeshArgs) { a.EgressHosts = []string{"*"} },
 	} {
 		t.Run(name+" is rejected", func(t *testing.T) {
 			a := meshArgs("staging")

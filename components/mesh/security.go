@@ -71,8 +71,9 @@ func (b *builder) security() error {
 
 // meshNetworkPolicies open exactly what the mesh itself needs through the
 // platform namespace's default-deny NetworkPolicies: sidecars to istiod
-// (xDS and certificates, 15012), the gateway to the workloads, and
-// Prometheus to the sidecars' merged metrics port (15020).
+// (xDS and certificates, 15012) and to the trace collector, the gateway to
+// the workloads, and Prometheus to the sidecars' metrics ports (15020,
+// 15090).
 func (b *builder) meshNetworkPolicies(ns string) error {
 	nsSelector := func(name string) metav1.LabelSelectorArgs {
 		return metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"kubernetes.io/metadata.name": pulumi.String(name)}}
@@ -103,6 +104,14 @@ func (b *builder) meshNetworkPolicies(ns string) error {
 					NamespaceSelector: nsSelector(SystemNamespace),
 					PodSelector:       metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"istio": pulumi.String("ingressgateway")}},
 				}},
+			}},
+		}},
+		{"to-tracing", networkingv1.NetworkPolicySpecArgs{
+			PodSelector: metav1.LabelSelectorArgs{},
+			PolicyTypes: pulumi.StringArray{pulumi.String("Egress")},
+			Egress: networkingv1.NetworkPolicyEgressRuleArray{networkingv1.NetworkPolicyEgressRuleArgs{
+				To:    networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{NamespaceSelector: nsSelector(b.args.MonitoringNamespace)}},
+				Ports: networkingv1.NetworkPolicyPortArray{tcp(b.args.Telemetry.TracingPort)},
 			}},
 		}},
 		{"from-prometheus", networkingv1.NetworkPolicySpecArgs{

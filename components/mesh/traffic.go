@@ -225,3 +225,20 @@ func NewDestinationRule(ctx *pulumi.Context, name string, args DestinationRuleAr
 		},
 	}, opts...)
 }
+
+// egress registers the external hosts workloads may reach: with the
+// mesh's REGISTRY_ONLY policy, a destination without a ServiceEntry is
+// refused. TLS passes through untouched (resolution NONE: the sidecar
+// forwards to the address the application resolved, matched by SNI).
+func (b *builder) egress() error {
+	hosts := append([]string{"*." + b.args.Region + ".amazonaws.com", "sts.amazonaws.com"}, b.args.EgressHosts...)
+	_, err := customResource(b.ctx, b.child("egress"), networkingAPI, "ServiceEntry", SystemNamespace, "external-https", pulumi.Map{
+		"hosts":      pulumi.ToStringArray(hosts),
+		"location":   pulumi.String("MESH_EXTERNAL"),
+		"resolution": pulumi.String("NONE"),
+		"ports": pulumi.Array{pulumi.Map{
+			"number": pulumi.Int(443), "name": pulumi.String("tls"), "protocol": pulumi.String("TLS"),
+		}},
+	}, b.after(b.base, b.istiod)...)
+	return err
+}
