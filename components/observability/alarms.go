@@ -108,8 +108,8 @@ func (b *builder) alarms() error {
 // alarm reads.
 type ContainerInsightsArgs struct {
 	KubernetesVersion string
-	// OidcProviderArn and Issuer (without https://) identify the cluster
-	// for the agent's IRSA role.
+	// OidcProviderArn and Issuer (Cluster's OidcIssuerURL; the https://
+	// scheme is optional) identify the cluster for the agent's IRSA role.
 	OidcProviderArn pulumi.StringInput
 	Issuer          pulumi.StringInput
 }
@@ -133,7 +133,7 @@ func (b *builder) containerInsights() error {
 		groups = append(groups, lg)
 	}
 	role, err := cluster.NewServiceAccountRole(b.ctx, b.child("cloudwatch-agent"), cluster.ServiceAccountRoleArgs{
-		OidcProviderArn: ci.OidcProviderArn, Issuer: ci.Issuer,
+		OidcProviderArn: ci.OidcProviderArn, Issuer: issuerHost(ci.Issuer),
 		Namespace: "amazon-cloudwatch", ServiceAccount: "cloudwatch-agent",
 	}, b.parent)
 	if err != nil {

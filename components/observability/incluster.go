@@ -23,8 +23,9 @@ type InClusterArgs struct {
 	// SecretStore is Cluster's ClusterSecretStore for Secrets Manager.
 	StorageClass string
 	SecretStore  string
-	// OidcProviderArn and Issuer (without https://) identify the cluster
-	// for Alertmanager's IRSA role (it publishes to the alert topic).
+	// OidcProviderArn and Issuer (Cluster's OidcIssuerURL; the https://
+	// scheme is optional) identify the cluster for Alertmanager's IRSA
+	// role (it publishes to the alert topic).
 	OidcProviderArn pulumi.StringInput
 	Issuer          pulumi.StringInput
 

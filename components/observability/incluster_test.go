@@ -29,7 +29,7 @@ func withCluster(env string, primary bool) *observability.ObservabilityArgs {
 		StorageClass:            "gp3-encrypted",
 		SecretStore:             "aws-secrets-manager",
 		OidcProviderArn:         pulumi.String("arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"),
-		Issuer:                  pulumi.String("oidc.eks.us-east-1.amazonaws.com/id/ABC"),
+		Issuer:                  pulumi.String("https://oidc.eks.us-east-1.amazonaws.com/id/ABC"),
 		PrometheusRetentionDays: 30,
 		PrometheusStorageGB:     200,
 		GrafanaStorageGB:        20,
@@ -164,6 +164,15 @@ func TestInCluster(t *testing.T) {
 			}
 			require.NotNil(t, sns)
 			assert.True(t, strings.HasSuffix(sns["topic_arn"].(string), topic.ID))
+			for _, r := range b.of("aws:iam/role:Role") {
+				if !strings.Contains(r.Name, "alertmanager") {
+					continue
+				}
+				trust, err := iampolicy.Parse(r.Str("assumeRolePolicy"))
+				require.NoError(t, err)
+				cond := trust.Statement[0].Condition["StringEquals"]
+				assert.Equal(t, "system:serviceaccount:"+a.InCluster.Namespace+":alertmanager", cond["oidc.eks.us-east-1.amazonaws.com/id/ABC:sub"])
+			}
 			for _, p := range b.of("aws:iam/rolePolicy:RolePolicy") {
 				if !strings.Contains(p.Name, "alertmanager") {
 					continue

@@ -12,6 +12,7 @@ package observability
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -206,3 +207,10 @@ func (b *builder) root() string { return fmt.Sprintf("arn:%s:iam::%s:root", b.pa
 // prefix names account-wide resources (buckets, trail, budget) uniquely
 // per stack and region.
 func (b *builder) prefix() string { return "solsec-" + b.args.Environment + "-" + b.args.Region }
+
+// issuerHost accepts the cluster's issuer with or without its https://
+// scheme (Cluster exports the URL) and returns it without, as IAM trust
+// policies name it.
+func issuerHost(issuer pulumi.StringInput) pulumi.StringOutput {
+	return issuer.ToStringOutput().ApplyT(func(s string) string { return strings.TrimPrefix(s, "https://") }).(pulumi.StringOutput)
+}

@@ -41,7 +41,7 @@ func (b *builder) prometheusStack() error {
 		).JSON()
 	}).(pulumi.StringOutput)
 	amRole, err := cluster.NewServiceAccountRole(b.ctx, b.child("alertmanager"), cluster.ServiceAccountRoleArgs{
-		OidcProviderArn: in.OidcProviderArn, Issuer: in.Issuer,
+		OidcProviderArn: in.OidcProviderArn, Issuer: issuerHost(in.Issuer),
 		Namespace: in.Namespace, ServiceAccount: alertmanagerServiceAccount, Policy: topicPolicy,
 	}, b.parent)
 	if err != nil {
