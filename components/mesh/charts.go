@@ -77,12 +77,8 @@ func (b *builder) istio() error {
 		return err
 	}
 	cni, err := b.release("istio-cni", pulumi.Map{
-		// EKS's VPC CNI writes its config to /etc/cni/net.d and binaries
-		// to /opt/cni/bin, the chart's defaults; Istio chains after it.
-		"cni": pulumi.Map{
-			"chained":           pulumi.Bool(true),
-			"excludeNamespaces": pulumi.StringArray{pulumi.String("kube-system"), pulumi.String(SystemNamespace)},
-		},
+		// The chart's defaults fit EKS: it chains after the VPC CNI and
+		// uses its paths (/opt/cni/bin, /etc/cni/net.d).
 		"global": pulumi.Map{"logAsJson": pulumi.Bool(true)},
 	}, base)
 	if err != nil {

@@ -100,10 +100,16 @@ func TestInCluster(t *testing.T) {
 			assert.GreaterOrEqual(t, path(kps, "alertmanager", "alertmanagerSpec", "replicas"), float64(3))
 			assert.Equal(t, true, path(kps, "alertmanager", "podDisruptionBudget", "enabled"))
 			j := vals["jaeger"]
+			pdbs := map[string]bool{}
+			for _, p := range b.of("kubernetes:policy/v1:PodDisruptionBudget") {
+				assert.Equal(t, float64(1), p.Object("spec")["minAvailable"])
+				pdbs[path(p.Object("spec"), "selector", "matchLabels", "app.kubernetes.io/component").(string)] = true
+			}
 			for _, c := range []string{"collector", "query"} {
 				assert.GreaterOrEqual(t, path(j, c, "replicaCount"), float64(2), c)
-				assert.Equal(t, true, path(j, c, "pdb", "enabled"), c)
+				assert.True(t, pdbs[c], "%s has a disruption budget", c)
 			}
+			assert.Equal(t, true, path(j, "collector", "autoscaling", "enabled"))
 		})
 
 		t.Run(name+": Prometheus and Grafana persist on encrypted gp3 with the configured retention", func(t *testing.T) {

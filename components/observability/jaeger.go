@@ -6,6 +6,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/opensearch"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/solsec/platform/internal/iampolicy"
@@ -113,19 +115,17 @@ func (b *builder) jaeger() error {
 		return fmt.Errorf("trace store: %w", err)
 	}
 
-	ha := func(min, max int) pulumi.Map {
-		return pulumi.Map{
-			"replicaCount": pulumi.Int(min),
-			"autoscaling":  pulumi.Map{"enabled": pulumi.Bool(true), "minReplicas": pulumi.Int(min), "maxReplicas": pulumi.Int(max)},
-			"pdb":          pulumi.Map{"enabled": pulumi.Bool(true), "minAvailable": pulumi.Int(1)},
-		}
+	// The chart scales the collector but has no disruption budgets; the
+	// budgets below keep one collector and one query pod through node drains.
+	collector := pulumi.Map{
+		"replicaCount": pulumi.Int(2),
+		"autoscaling":  pulumi.Map{"enabled": pulumi.Bool(true), "minReplicas": pulumi.Int(2), "maxReplicas": pulumi.Int(6)},
+		"service": pulumi.Map{"otlp": pulumi.Map{
+			"grpc": pulumi.Map{"name": pulumi.String("otlp-grpc"), "port": pulumi.Int(4317)},
+			"http": pulumi.Map{"name": pulumi.String("otlp-http"), "port": pulumi.Int(4318)},
+		}},
 	}
-	collector := ha(2, 6)
-	collector["service"] = pulumi.Map{"otlp": pulumi.Map{
-		"grpc": pulumi.Map{"name": pulumi.String("otlp-grpc"), "port": pulumi.Int(4317)},
-		"http": pulumi.Map{"name": pulumi.String("otlp-http"), "port": pulumi.Int(4318)},
-	}}
-	_, err = b.release("jaeger", pulumi.Map{
+	rel, err := b.release("jaeger", pulumi.Map{
 		"fullnameOverride":   pulumi.String(jaegerRelease),
 		"provisionDataStore": pulumi.Map{"cassandra": pulumi.Bool(false), "elasticsearch": pulumi.Bool(false)},
 		"storage": pulumi.Map{
@@ -145,10 +145,28 @@ func (b *builder) jaeger() error {
 		},
 		"agent":     pulumi.Map{"enabled": pulumi.Bool(false)},
 		"collector": collector,
-		"query":     ha(2, 4),
+		// The agent is off, so query needs no agent sidecar either.
+		"query": pulumi.Map{"replicaCount": pulumi.Int(2), "agentSidecar": pulumi.Map{"enabled": pulumi.Bool(false)}},
 		"esIndexCleaner": pulumi.Map{
 			"enabled": pulumi.Bool(true), "numberOfDays": pulumi.Int(j.RetentionDays), "schedule": pulumi.String("15 0 * * *"),
 		},
 	}, domain, secret)
-	return err
+	if err != nil {
+		return err
+	}
+	for _, component := range []string{"collector", "query"} {
+		if _, err := policyv1.NewPodDisruptionBudget(b.ctx, b.child("jaeger-"+component), &policyv1.PodDisruptionBudgetArgs{
+			Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(jaegerRelease + "-" + component), Namespace: pulumi.String(in.Namespace)},
+			Spec: policyv1.PodDisruptionBudgetSpecArgs{
+				MinAvailable: pulumi.Int(1),
+				Selector: metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{
+					"app.kubernetes.io/instance":  pulumi.String(jaegerRelease),
+					"app.kubernetes.io/component": pulumi.String(component),
+				}},
+			},
+		}, b.parent, pulumi.DependsOn([]pulumi.Resource{rel})); err != nil {
+			return fmt.Errorf("jaeger %s disruption budget: %w", component, err)
+		}
+	}
+	return nil
 }

@@ -158,7 +158,7 @@ func (b *builder) grafanaValues() pulumi.Map {
 		"additionalDataSources": pulumi.Array{pulumi.Map{
 			"name": pulumi.String("Jaeger"), "type": pulumi.String("jaeger"), "uid": pulumi.String("jaeger"),
 			"access": pulumi.String("proxy"),
-			"url":    pulumi.Sprintf("http://%s-query.%s.svc.cluster.local:16686", jaegerRelease, in.Namespace),
+			"url":    pulumi.Sprintf("http://%s-query.%s.svc.cluster.local", jaegerRelease, in.Namespace),
 		}},
 	}
 }
