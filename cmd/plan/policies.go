@@ -120,6 +120,9 @@ func printVerdicts(w io.Writer, rep rules.Report) {
 	if len(idle) > 0 {
 		fmt.Fprintf(w, "    nothing to check yet (no such resources): %s\n", strings.Join(idle, ", "))
 	}
+	for _, u := range rep.Unused {
+		fmt.Fprintf(w, "    unused waiver: %s on %q matched no violation in this stack; delete it from policy/rules/waivers.go once the exception it accepts is gone for good\n", u.Policy, u.Resource)
+	}
 	fmt.Fprintln(w)
 }
 

@@ -229,6 +229,7 @@ func TestPlanPrintsPolicyVerdicts(t *testing.T) {
 		assert.Contains(t, s, "WAIVED  vpc-has-flow-logs [mandatory]: 1 waived")
 		assert.Contains(t, s, `waived: aws:ec2/vpc "staging-us-east-1-vpc": no flow log is attached`)
 		assert.Contains(t, s, "reason: a test waiver for the dropped flow log (owner tests@solsec.io, reviewed 2026-11-27)")
+		assert.NotContains(t, s, `unused waiver: vpc-has-flow-logs`)
 		assert.NotContains(t, errOut.String(), "vpc-has-flow-logs")
 	})
 	t.Run("a shorter log retention in the stack file shows up as findings of exactly one advisory policy", func(t *testing.T) {

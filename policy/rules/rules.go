@@ -144,6 +144,9 @@ type Verdict struct {
 type Report struct {
 	Stack    string
 	Verdicts []Verdict
+	// Unused are the waivers for this stack that matched no violation:
+	// the exception they accepted is gone and they should be deleted.
+	Unused []Waiver
 }
 
 // Failed returns the mandatory violations.
@@ -251,8 +254,16 @@ func EvaluateWith(s Stack, rps []ResourcePolicy, sps []StackPolicy, waivers []Wa
 	for _, p := range sps {
 		rep.Verdicts = append(rep.Verdicts, CheckStack(p, s)...)
 	}
+	used := map[int]bool{}
 	for i := range rep.Verdicts {
-		applyWaivers(&rep.Verdicts[i], s.Name, waivers)
+		if j := applyWaivers(&rep.Verdicts[i], s.Name, waivers); j >= 0 {
+			used[j] = true
+		}
+	}
+	for j, w := range waivers {
+		if !used[j] && (w.Stack == "" || w.Stack == s.Name) {
+			rep.Unused = append(rep.Unused, w)
+		}
 	}
 	return rep
 }

@@ -184,6 +184,16 @@ func TestWaivers(t *testing.T) {
 		assert.Equal(t, Violation, rep.Verdicts[1].Status)
 		assert.Len(t, rep.Failed(), 1)
 	})
+	t.Run("a waiver that matches nothing is reported as unused", func(t *testing.T) {
+		w := []Waiver{
+			{Policy: "alb-internal", Resource: "*-alb", Reason: "r", Owner: "o"},
+			{Policy: "alb-internal", Resource: "gone-*", Reason: "r", Owner: "o"},
+			{Policy: "alb-internal", Stack: Production, Resource: "*", Reason: "r", Owner: "o"},
+		}
+		rep := EvaluateWith(Stack{Name: "staging", Resources: []Resource{alb}}, never, nil, w)
+		require.Len(t, rep.Unused, 1, "the production-only waiver is not this stack's business")
+		assert.Equal(t, "gone-*", rep.Unused[0].Resource)
+	})
 	t.Run("a waiver for one stack leaves the others alone", func(t *testing.T) {
 		w := []Waiver{{Policy: "alb-internal", Stack: Production, Resource: "*", Reason: "r", Owner: "o"}}
 		rep := EvaluateWith(Stack{Name: "staging", Resources: []Resource{alb}}, never, nil, w)

@@ -31,11 +31,6 @@ func Waivers() []Waiver {
 			Owner:  "platform-team@solsec.io", Reviewed: "2026-11-27",
 		},
 		{
-			Policy: "s3-sse-kms", Resource: "*-logs-encryption",
-			Reason: "S3 server access log delivery only writes to target buckets whose default encryption is SSE-S3 (AES256); SSE-KMS there makes delivery fail. The access-log buckets keep SSE-S3, public access block, versioning and the TLS-only policy",
-			Owner:  "platform-team@solsec.io", Reviewed: "2026-11-27",
-		},
-		{
 			Policy: "secret-has-rotation", Resource: "*-secret-third-party-*",
 			Reason: "vendor-issued credentials (Etherscan, GitHub, Slack) with no API a rotation Lambda could use to mint new ones; their owners rotate them by hand at the vendor and put the new value",
 			Owner:  "platform-team@solsec.io", Reviewed: "2026-11-27",
@@ -79,17 +74,18 @@ func Waive(v Verdict, stack string, waivers []Waiver) Verdict {
 }
 
 // applyWaivers turns a violation covered by a waiver into a waived verdict
-// carrying the waiver.
-func applyWaivers(v *Verdict, stack string, waivers []Waiver) {
+// carrying the waiver, and returns the waiver's index (-1 if none).
+func applyWaivers(v *Verdict, stack string, waivers []Waiver) int {
 	if v.Status != Violation {
-		return
+		return -1
 	}
 	for i := range waivers {
 		if waivers[i].matches(*v, stack) {
 			w := waivers[i]
 			v.Status = Waived
 			v.Waiver = &w
-			return
+			return i
 		}
 	}
+	return -1
 }
