@@ -235,6 +235,5 @@ func (b *builder) release(key string, values pulumi.Map, deps ...pulumi.Resource
 	if err != nil {
 		return nil, fmt.Errorf("helm release %s: %w", key, err)
 	}
-	b.releases = append(b.releases, r)
 	return r, nil
 }

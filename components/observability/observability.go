@@ -171,7 +171,6 @@ type builder struct {
 	auditKeyArn  pulumi.StringOutput
 	alertsKeyArn pulumi.StringOutput
 	secretsKey   pulumi.StringOutput
-	releases     []pulumi.Resource
 	kps          pulumi.Resource
 	topicArn     pulumi.StringOutput
 	// alarmNames feed the dashboard's alarm status widget.

@@ -316,6 +316,17 @@ func TestObservability(t *testing.T) {
 			assert.Equal(t, "CUSTOM", b.one(t, tAnomalyMon).Str("monitorType"))
 		})
 
+		t.Run(name+": every resource is under the component, AWS ones on the region's provider", func(t *testing.T) {
+			require.NotEmpty(t, b.under)
+			for _, r := range b.under {
+				assert.True(t, strings.HasPrefix(r.Name, "obs-"+a.Region+"-"), "%s is named after the component", r.Name)
+				if strings.HasPrefix(r.Type, "aws:") {
+					assert.Equal(t, a.Region, r.Region, r.Name)
+					assert.Contains(t, r.Provider, "aws-"+a.Region, r.Name)
+				}
+			}
+		})
+
 		t.Run(name+": a dashboard shows the region", func(t *testing.T) {
 			d := b.one(t, "aws:cloudwatch/dashboard:Dashboard")
 			body := d.Str("dashboardBody")
