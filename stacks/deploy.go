@@ -10,6 +10,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/solsec/platform/components/data"
 )
 
 // Load reads the stack's config from the Pulumi context and validates it.
@@ -27,35 +29,66 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	return ParseConfig(ctx.Stack(), raw)
 }
 
-// Deploy is the Pulumi program: config first, so that a bad config fails
-// before any resource is registered, then every enabled region.
+// Deploy is the Pulumi program: it composes the stack and exports its
+// outputs.
 func Deploy(ctx *pulumi.Context) error {
-	cfg, err := Load(ctx)
+	outputs, err := Compose(ctx)
 	if err != nil {
 		return err
+	}
+	for name, value := range outputs {
+		ctx.Export(name, value)
+	}
+	return nil
+}
+
+// Compose builds the stack and returns its outputs, so that tests can
+// inspect them (for instance that no secret value leaves unwrapped): config
+// first, so that a bad config fails before any resource is registered,
+// then every enabled region, the primary first because the secondary's
+// data tier replicates it.
+func Compose(ctx *pulumi.Context) (pulumi.Map, error) {
+	cfg, err := Load(ctx)
+	if err != nil {
+		return nil, err
 	}
 	providers := map[string]*aws.Provider{}
 	for _, r := range cfg.EnabledRegions() {
 		p, err := regionalProvider(ctx, cfg, r)
 		if err != nil {
-			return fmt.Errorf("region %s: %w", r.Name, err)
+			return nil, fmt.Errorf("region %s: %w", r.Name, err)
 		}
 		providers[r.Name] = p
 	}
 	g, err := deployGlobal(ctx, cfg, providers[cfg.Primary().Name])
 	if err != nil {
-		return err
+		return nil, err
+	}
+	outputs := pulumi.Map{
+		"hostedZoneId":  g.zone.ZoneId,
+		"nameServers":   g.zone.NameServers,
+		"environment":   pulumi.String(cfg.Environment),
+		"primaryRegion": pulumi.String(cfg.Primary().Name),
+	}
+	var links regionLinks
+	if s, ok := cfg.Secondary(); ok {
+		links.recovery = &data.Recovery{Region: s.Name, Provider: providers[s.Name]}
 	}
 	for _, r := range cfg.EnabledRegions() {
-		out, err := deployRegion(ctx, cfg, r, providers[r.Name], g)
-		if err != nil {
-			return fmt.Errorf("region %s: %w", r.Name, err)
+		l := links
+		if r.Role == RolePrimary {
+			l.primary = nil
+		} else {
+			l.recovery = nil
 		}
-		ctx.Export(r.Name, out)
+		out, replication, err := deployRegion(ctx, cfg, r, providers[r.Name], g, l)
+		if err != nil {
+			return nil, fmt.Errorf("region %s: %w", r.Name, err)
+		}
+		if r.Role == RolePrimary {
+			links.primary = replication
+		}
+		outputs[r.Name] = out
 	}
-	ctx.Export("hostedZoneId", g.zone.ZoneId)
-	ctx.Export("nameServers", g.zone.NameServers)
-	ctx.Export("environment", pulumi.String(cfg.Environment))
-	ctx.Export("primaryRegion", pulumi.String(cfg.Primary().Name))
-	return nil
+	return outputs, nil
 }

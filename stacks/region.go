@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/solsec/platform/components/cluster"
+	"github.com/solsec/platform/components/data"
 	"github.com/solsec/platform/components/network"
 )
 
@@ -41,9 +42,18 @@ func regionalProvider(ctx *pulumi.Context, cfg *Config, r Region) (*aws.Provider
 	return p, nil
 }
 
+// regionLinks is what one region's composition needs from the others: the
+// secondary region's provider (on the primary, for its recovery site) and
+// the primary's data replication (on the secondary).
+type regionLinks struct {
+	recovery *data.Recovery
+	primary  *data.Replication
+}
+
 // deployRegion builds every component of one region and returns the
-// region's stack outputs. Later components plug in here.
-func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Provider, g *global) (pulumi.Map, error) {
+// region's stack outputs and, on a primary that replicates, what the
+// secondary's data tier needs. Later components plug in here.
+func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Provider, g *global, links regionLinks) (pulumi.Map, *data.Replication, error) {
 	name := ResourceName(cfg.Environment, r.Name)
 	withProvider := pulumi.Providers(provider)
 
@@ -60,7 +70,7 @@ func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Prov
 		ClusterName:          ClusterName(cfg.Environment, r.Name),
 	}, withProvider)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	var pods []cluster.PodSubnet
@@ -92,7 +102,40 @@ func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Prov
 		AcmeEmail:                 cfg.Cluster.AcmeEmail,
 	}, withProvider)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+
+	// The data tier after the network: it uses the network's RDS, Redis
+	// and node groups and private subnets.
+	d, err := data.NewData(ctx, name, &data.DataArgs{
+		Environment:          cfg.Environment,
+		Region:               r.Name,
+		Role:                 r.Role,
+		VpcID:                net.VpcID.ToStringOutput(),
+		PrivateSubnetIDs:     net.PrivateSubnetIDs,
+		RdsSecurityGroupID:   net.RdsSecurityGroupID.ToStringOutput(),
+		RedisSecurityGroupID: net.RedisSecurityGroupID.ToStringOutput(),
+		NodeSecurityGroupID:  net.NodeSecurityGroupID.ToStringOutput(),
+		Database: data.DatabaseArgs{
+			EngineVersion:         cfg.Data.Database.EngineVersion,
+			InstanceClass:         cfg.Data.Database.InstanceClass,
+			AllocatedStorageGB:    cfg.Data.Database.AllocatedStorageGB,
+			MaxAllocatedStorageGB: cfg.Data.Database.MaxAllocatedStorageGB,
+		},
+		Cache: data.CacheArgs{
+			EngineVersion:         cfg.Data.Cache.EngineVersion,
+			NodeType:              cfg.Data.Cache.NodeType,
+			Shards:                cfg.Data.Cache.Shards,
+			ReplicasPerShard:      cfg.Data.Cache.ReplicasPerShard,
+			SnapshotRetentionDays: cfg.Data.Cache.SnapshotRetentionDays,
+		},
+		BackupRetentionDays: cfg.Data.BackupRetentionDays,
+		LogRetentionDays:    cfg.LogRetentionDays,
+		Recovery:            links.recovery,
+		Primary:             links.primary,
+	}, withProvider)
+	if err != nil {
+		return nil, nil, err
 	}
 
 	return pulumi.Map{
@@ -108,5 +151,22 @@ func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Prov
 		"podSubnetIds":      net.PodSubnetIDs,
 		"natPublicIps":      net.NatPublicIPs,
 		"flowLogGroupName":  net.FlowLogGroupName,
-	}, nil
+		// Names, endpoints and ARNs only: secret values never leave
+		// Secrets Manager.
+		"data": pulumi.Map{
+			"keyArns":            d.KeyArns,
+			"databaseArn":        d.DatabaseArn,
+			"databaseEndpoint":   d.DatabaseEndpoint,
+			"readerEndpoint":     d.ReaderEndpoint,
+			"proxyEndpoint":      d.ProxyEndpoint,
+			"masterSecretArn":    d.MasterSecretArn,
+			"redisEndpoint":      d.RedisEndpoint,
+			"bucketNames":        d.BucketNames,
+			"replicaBucketNames": d.ReplicaBucketNames,
+			"fileSystemId":       d.FileSystemID,
+			"accessPointId":      d.AccessPointID,
+			"secretArns":         d.SecretArns,
+			"backupVaultArn":     d.BackupVaultArn,
+		},
+	}, d.Replication, nil
 }

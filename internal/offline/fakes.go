@@ -102,7 +102,15 @@ var idPrefix = map[string]string{
 	"aws:ec2/flowLog:FlowLog":                                         "fl",
 	"aws:ec2/launchTemplate:LaunchTemplate":                           "lt",
 	"aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation": "vpc-cidr-assoc",
+	"aws:efs/fileSystem:FileSystem":                                   "fs",
+	"aws:efs/accessPoint:AccessPoint":                                 "fsap",
+	"aws:efs/mountTarget:MountTarget":                                 "fsmt",
 }
+
+// RandomResult is the fake value of every random password and string: a
+// test finds it wherever it flows and checks that it is wrapped as a
+// secret. The suffix makes each resource's value different.
+func RandomResult(urn string) string { return "offline-random-" + hash(urn, 24) }
 
 // fakeState returns the id and the output state of a new resource: its
 // inputs plus what AWS would compute (id, arn, names, addresses).
@@ -183,6 +191,65 @@ func fakeState(typ, name, urn, region string, inputs resource.PropertyMap) (stri
 		set("zoneId", id)
 		set("nameServers", []any{"ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net"})
 		arn = "arn:aws:route53:::hostedzone/" + id
+	case "random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString":
+		id = "none"
+		set("result", RandomResult(urn))
+		if typ == "random:index/randomPassword:RandomPassword" {
+			set("bcryptHash", "$2a$10$"+hash(urn+"bcrypt", 53))
+		}
+	case "aws:rds/instance:Instance":
+		ident := str("identifier")
+		if ident == "" {
+			ident = physical
+		}
+		id = ident
+		arn = fmt.Sprintf("arn:aws:rds:%s:%s:db:%s", region, AccountID, ident)
+		address := fmt.Sprintf("%s.c%s.%s.rds.amazonaws.com", ident, hash("rds/"+region, 12), region)
+		set("identifier", ident)
+		set("address", address)
+		set("endpoint", address+":5432")
+		set("resourceId", "db-"+strings.ToUpper(hash(urn, 26)))
+		if v, ok := inputs["manageMasterUserPassword"]; ok && v.IsBool() && v.BoolValue() {
+			// RDS names the managed secret rds!db-<uuid>.
+			set("masterUserSecrets", []any{map[string]any{
+				"secretArn":    fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:rds!db-%s-%s", region, AccountID, hash(urn, 8), hash(urn+"s", 6)),
+				"kmsKeyId":     str("masterUserSecretKmsKeyId"),
+				"secretStatus": "active",
+			}})
+		}
+	case "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup":
+		arn = fmt.Sprintf("arn:aws:rds:%s:%s:%s:%s", region, AccountID, map[bool]string{true: "subgrp", false: "pg"}[strings.Contains(typ, "subnet")], physical)
+		id = physical
+		set("name", physical)
+	case "aws:rds/proxy:Proxy":
+		id = str("name")
+		arn = fmt.Sprintf("arn:aws:rds:%s:%s:db-proxy:prx-%s", region, AccountID, hash(urn, 17))
+		set("endpoint", fmt.Sprintf("%s.proxy-c%s.%s.rds.amazonaws.com", id, hash("rds/"+region, 12), region))
+	case "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup":
+		set("name", "default")
+	case "aws:elasticache/replicationGroup:ReplicationGroup":
+		id = str("replicationGroupId")
+		arn = fmt.Sprintf("arn:aws:elasticache:%s:%s:replicationgroup:%s", region, AccountID, id)
+		set("configurationEndpointAddress", fmt.Sprintf("clustercfg.%s.%s.%s.cache.amazonaws.com", id, hash(urn, 6), azIDPrefix[region]))
+	case "aws:secretsmanager/secret:Secret":
+		// Secrets Manager appends six random characters to the name.
+		arn = fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", region, AccountID, physical, hash(urn, 6))
+		id = arn
+	case "aws:backup/vault:Vault":
+		arn = fmt.Sprintf("arn:aws:backup:%s:%s:backup-vault:%s", region, AccountID, physical)
+		id = physical
+	case "aws:backup/plan:Plan":
+		id = fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], hash(urn+"p", 4), hash(urn+"plan", 12))
+		arn = fmt.Sprintf("arn:aws:backup:%s:%s:backup-plan:%s", region, AccountID, id)
+	case "aws:lambda/function:Function":
+		arn = fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", region, AccountID, physical)
+		id = physical
+		set("name", physical)
+		set("invokeArn", fmt.Sprintf("arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", region, arn))
+	case "aws:efs/fileSystem:FileSystem":
+		arn = fmt.Sprintf("arn:aws:elasticfilesystem:%s:%s:file-system/%s", region, AccountID, id)
+	case "aws:efs/accessPoint:AccessPoint":
+		arn = fmt.Sprintf("arn:aws:elasticfilesystem:%s:%s:access-point/%s", region, AccountID, id)
 	case "eks:index:Cluster":
 		// pulumi-eks's cluster is a remote component: the mock answers
 		// its plain outputs; resource-typed outputs are not read.
