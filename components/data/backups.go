@@ -79,7 +79,6 @@ func (b *builder) backups() error {
 	}, pulumi.Parent(plan)); err != nil {
 		return fmt.Errorf("backup selection: %w", err)
 	}
-	b.backupVaultArn = vault.Arn
 	b.d.BackupVaultArn = vault.Arn
 	b.d.Replication = b.replicationOut()
 	return nil

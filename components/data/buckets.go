@@ -222,7 +222,7 @@ func (b *builder) newBucketSet(prefix, region string, keys map[string]*regionKey
 // replicates contracts and results to it. A secondary has no buckets of its
 // own: its replicas belong to the primary's recovery site.
 func (b *builder) buckets() error {
-	b.bucketNames, b.bucketArns = pulumi.StringMap{}, pulumi.StringMap{}
+	b.bucketNames = pulumi.StringMap{}
 	if !b.primary() {
 		b.d.ReplicaBucketNames = b.args.Primary.ReplicaBuckets
 		return nil
@@ -233,7 +233,6 @@ func (b *builder) buckets() error {
 	}
 	for kind, bk := range set {
 		b.bucketNames[kind] = pulumi.String(bk.name)
-		b.bucketArns[kind] = pulumi.String(bk.arn)
 	}
 	if b.site == nil {
 		return nil

@@ -238,16 +238,13 @@ type builder struct {
 	// site is the recovery site in the secondary region (primary only).
 	site *site
 
-	dbLogGroups    []pulumi.Resource
-	redisLogGroup  pulumi.StringOutput
-	dbArn          pulumi.StringOutput
-	dbResource     pulumi.Resource
-	redisToken     pulumi.StringOutput
-	bucketNames    pulumi.StringMap
-	bucketArns     pulumi.StringMap
-	fileSystemArn  pulumi.StringOutput
-	secretArns     pulumi.StringMap
-	backupVaultArn pulumi.StringOutput
+	dbLogGroups   []pulumi.Resource
+	redisLogGroup pulumi.StringOutput
+	dbArn         pulumi.StringOutput
+	redisToken    pulumi.StringOutput
+	bucketNames   pulumi.StringMap
+	fileSystemArn pulumi.StringOutput
+	secretArns    pulumi.StringMap
 }
 
 // child names a child resource after the component.

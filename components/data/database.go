@@ -184,7 +184,7 @@ func (b *builder) database() error {
 	if err != nil {
 		return fmt.Errorf("db instance: %w", err)
 	}
-	b.dbArn, b.dbResource = db.Arn, db
+	b.dbArn = db.Arn
 	b.d.DatabaseArn, b.d.DatabaseEndpoint = db.Arn, db.Endpoint
 	secretArn := db.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
 	b.d.MasterSecretArn = secretArn
