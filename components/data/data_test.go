@@ -3,6 +3,7 @@ package data_test
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -599,7 +600,7 @@ func secretLeak(v resource.PropertyValue, values []string, path string) string {
 		}
 	case v.IsArray():
 		for i, e := range v.ArrayValue() {
-			if p := secretLeak(e, values, path+"["+string(rune('0'+i%10))+"]"); p != "" {
+			if p := secretLeak(e, values, path+"["+strconv.Itoa(i)+"]"); p != "" {
 				return p
 			}
 		}
