@@ -236,8 +236,8 @@ func TestPackSpeaksTheAnalyzerProtocol(t *testing.T) {
 		require.Len(t, ds["vpc-has-flow-logs"], 1, "%v", ds)
 		assert.Equal(t, pulumirpc.EnforcementLevel_MANDATORY, ds["vpc-has-flow-logs"][0].EnforcementLevel)
 		assert.Contains(t, ds["vpc-has-flow-logs"][0].Message, `"production-us-east-1-vpc": no flow log is attached`)
-		assert.NotEmpty(t, ds["waived-exceptions-stack"], "the pending GuardDuty/Config waivers print")
-		assert.Empty(t, ds["region-has-guardduty"])
+		require.NotEmpty(t, ds["region-has-guardduty"], "a region without GuardDuty fails the stack")
+		assert.Equal(t, pulumirpc.EnforcementLevel_MANDATORY, ds["region-has-guardduty"][0].EnforcementLevel)
 
 		flow := &pulumirpc.AnalyzerResource{
 			Type: "aws:ec2/flowLog:FlowLog", Name: "production-us-east-1-flow-log", Urn: urn("aws:ec2/flowLog:FlowLog", "production-us-east-1-flow-log"),

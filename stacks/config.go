@@ -37,6 +37,10 @@ type Config struct {
 	Cluster ClusterSettings
 	// Data holds the data tier's settings (RDS, ElastiCache, backups).
 	Data DataSettings
+	// Observability and Mesh configure monitoring, audit, cost alerts and
+	// Istio.
+	Observability ObservabilitySettings
+	Mesh          MeshSettings
 }
 
 // DataSettings size and protect the data tier of every enabled region. No
@@ -147,6 +151,8 @@ var keys = []struct {
 	{"nodeGroups", true},
 	{"cluster", true},
 	{"data", true},
+	{"observability", true},
+	{"mesh", true},
 }
 
 // KeyNames lists the solsec:* config keys this program reads.
@@ -204,6 +210,12 @@ func ParseConfig(stack string, raw map[string]string) (*Config, error) {
 	}
 	if regionsOK {
 		cfg.validateRegions(&errs)
+	}
+	if decode(&errs, raw, "observability", &cfg.Observability) {
+		cfg.validateObservability(&errs)
+	}
+	if decode(&errs, raw, "mesh", &cfg.Mesh) {
+		cfg.validateMesh(&errs)
 	}
 	if decode(&errs, raw, "data", &cfg.Data) {
 		cfg.validateData(&errs, regionsOK)

@@ -28,6 +28,7 @@ type rawConfig struct {
 	nodeGroups []map[string]any
 	cluster    map[string]any
 	data       map[string]any
+	obs, mesh  map[string]any
 }
 
 func productionRaw(t *testing.T) *rawConfig { return loadRaw(t, "production") }
@@ -41,6 +42,8 @@ func loadRaw(t *testing.T, stack string) *rawConfig {
 	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:regions"]), &rc.regions))
 	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:nodeGroups"]), &rc.nodeGroups))
 	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:cluster"]), &rc.cluster))
+	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:observability"]), &rc.obs))
+	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:mesh"]), &rc.mesh))
 	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:data"]), &rc.data))
 	return rc
 }
@@ -50,7 +53,8 @@ func (rc *rawConfig) encode(t *testing.T) map[string]string {
 	for k, v := range rc.values {
 		out[k] = v
 	}
-	for key, v := range map[string]any{"solsec:regions": rc.regions, "solsec:nodeGroups": rc.nodeGroups, "solsec:cluster": rc.cluster, "solsec:data": rc.data} {
+	for key, v := range map[string]any{"solsec:regions": rc.regions, "solsec:nodeGroups": rc.nodeGroups, "solsec:cluster": rc.cluster, "solsec:data": rc.data,
+		"solsec:observability": rc.obs, "solsec:mesh": rc.mesh} {
 		if m, ok := v.(map[string]any); ok && m == nil {
 			delete(out, key) // a deleted key stays deleted
 			continue
@@ -182,6 +186,20 @@ func TestParseConfigRejects(t *testing.T) {
 			"", "solsec:nodeGroups[0].instanceTypes[0]", "m5.large, m5.xlarge, m5.2xlarge"},
 		{"a spot group with a single type", func(rc *rawConfig) { rc.nodeGroups[1]["instanceTypes"] = []string{"m5.xlarge"} },
 			"", "solsec:nodeGroups[1].instanceTypes", "at least 2"},
+		{"no alert recipient", func(rc *rawConfig) { rc.obs["alertEmails"] = []string{} },
+			"", "solsec:observability.alertEmails", "at least one address"},
+		{"an anomaly threshold above the budget", func(rc *rawConfig) { rc.obs["anomalyThresholdUsd"] = 90000 },
+			"", "solsec:observability", "threshold below the budget"},
+		{"a trace store not spread over the AZs", func(rc *rawConfig) {
+			rc.obs["jaeger"].(map[string]any)["instanceCount"] = 2
+		}, "", "solsec:observability.jaeger.instanceCount", "multiple of 3"},
+		{"a JWKS URL over plain HTTP", func(rc *rawConfig) {
+			rc.mesh["jwt"].(map[string]any)["jwksUri"] = "http://auth.solsec.io/jwks.json"
+		}, "", "solsec:mesh.jwt.jwksUri", "https URL"},
+		{"a wildcard egress host", func(rc *rawConfig) { rc.mesh["egressHosts"] = []string{"*.example.com"} },
+			"", "solsec:mesh.egressHosts[0]", "no wildcards"},
+		{"a sampling rate above 100%", func(rc *rawConfig) { rc.mesh["samplingPercent"] = 150 },
+			"", "solsec:mesh.samplingPercent", "at most 100"},
 		{"an account id that is not one", func(rc *rawConfig) { rc.values["solsec:accountId"] = "12345" },
 			"", "solsec:accountId", "12-digit"},
 		{"a missing data tier", func(rc *rawConfig) { rc.data = nil },

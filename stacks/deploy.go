@@ -74,6 +74,7 @@ func Compose(ctx *pulumi.Context) (pulumi.Map, error) {
 	if s, ok := cfg.Secondary(); ok {
 		links.recovery = &data.Recovery{Region: s.Name, Provider: providers[s.Name]}
 	}
+	var parts []*regionParts
 	for _, r := range cfg.EnabledRegions() {
 		l := links
 		if r.Role == RolePrimary {
@@ -81,14 +82,18 @@ func Compose(ctx *pulumi.Context) (pulumi.Map, error) {
 		} else {
 			l.recovery = nil
 		}
-		out, replication, err := deployRegion(ctx, cfg, r, providers[r.Name], g, l)
+		p, err := deployRegion(ctx, cfg, r, providers[r.Name], g, l)
 		if err != nil {
 			return nil, fmt.Errorf("region %s: %w", r.Name, err)
 		}
 		if r.Role == RolePrimary {
-			links.primary = replication
+			links.primary = p.data.Replication
 		}
-		outputs[r.Name] = out
+		outputs[r.Name] = p.outputs
+		parts = append(parts, p)
+	}
+	if err := deployTelemetry(ctx, cfg, parts); err != nil {
+		return nil, err
 	}
 	return outputs, nil
 }

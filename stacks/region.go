@@ -53,7 +53,18 @@ type regionLinks struct {
 // deployRegion builds every component of one region and returns the
 // region's stack outputs and, on a primary that replicates, what the
 // secondary's data tier needs. Later components plug in here.
-func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Provider, g *global, links regionLinks) (pulumi.Map, *data.Replication, error) {
+// regionParts are one region's components, which the second pass
+// (observability and mesh) builds on.
+type regionParts struct {
+	region   Region
+	provider *aws.Provider
+	net      *network.Network
+	cluster  *cluster.Cluster
+	data     *data.Data
+	outputs  pulumi.Map
+}
+
+func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Provider, g *global, links regionLinks) (*regionParts, error) {
 	name := ResourceName(cfg.Environment, r.Name)
 	withProvider := pulumi.Providers(provider)
 
@@ -70,7 +81,7 @@ func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Prov
 		ClusterName:          ClusterName(cfg.Environment, r.Name),
 	}, withProvider)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	var pods []cluster.PodSubnet
@@ -102,7 +113,7 @@ func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Prov
 		AcmeEmail:                 cfg.Cluster.AcmeEmail,
 	}, withProvider)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	// The data tier after the network: it uses the network's RDS, Redis
@@ -135,10 +146,10 @@ func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Prov
 		Primary:             links.primary,
 	}, withProvider)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
-	return pulumi.Map{
+	out := pulumi.Map{
 		"role":              pulumi.String(r.Role),
 		"clusterName":       eks.ClusterName,
 		"oidcProviderArn":   eks.OidcProviderArn,
@@ -168,5 +179,6 @@ func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Prov
 			"secretArns":         d.SecretArns,
 			"backupVaultArn":     d.BackupVaultArn,
 		},
-	}, d.Replication, nil
+	}
+	return &regionParts{region: r, provider: provider, net: net, cluster: eks, data: d, outputs: out}, nil
 }

@@ -178,9 +178,19 @@ func ourComponentOf(res *offline.Result, r offline.Resource) (offline.Resource, 
 
 // regionOf is the region of a component: that of its custom descendants.
 func regionOf(res *offline.Result, urn string) string {
-	for _, d := range res.Descendants(urn) {
+	descendants := res.Descendants(urn)
+	for _, d := range descendants {
 		if d.Custom && d.Region != "" {
 			return d.Region
+		}
+	}
+	// A component with only in-cluster resources (the mesh) is in the
+	// region of the cluster whose Kubernetes provider it uses.
+	for _, d := range descendants {
+		if p, ok := res.ByURN(d.Provider); ok && p.Parent != urn {
+			if owner, ok := res.ComponentOf(p); ok && owner.URN != urn {
+				return regionOf(res, owner.URN)
+			}
 		}
 	}
 	return ""

@@ -50,6 +50,9 @@ func TestPlan(t *testing.T) {
 		assert.Contains(t, s, "solsec:network:Network production-us-west-2")
 		assert.Contains(t, s, "solsec:cluster:Cluster production-us-west-2")
 		assert.Contains(t, s, "solsec:cluster:Cluster staging-us-east-1")
+		for _, c := range []string{"data:Data", "observability:Observability", "mesh:Mesh"} {
+			assert.Contains(t, s, "solsec:"+c+" production-us-west-2", c)
+		}
 		assert.Contains(t, s, "region us-west-2 (secondary): planned, not deployed")
 		assert.Regexp(t, `aws:ec2/natGateway:NatGateway \.+ 3`, s)
 	})

@@ -215,6 +215,15 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		m.mu.Unlock()
 	}
 	id, state := fakeState(args.TypeToken, args.Name, urn, region, args.Inputs)
+	// The engine marks outputs a provider declares secret (a random
+	// password's result, say); the mock monitor does not, so we do.
+	if rpc != nil {
+		for _, k := range rpc.GetAdditionalSecretOutputs() {
+			if v, ok := state[resource.PropertyKey(k)]; ok && !v.IsSecret() {
+				state[resource.PropertyKey(k)] = resource.MakeSecret(v)
+			}
+		}
+	}
 	if !args.Custom {
 		id = ""
 	}

@@ -23,7 +23,6 @@ type Waiver struct {
 
 // Waivers is the reviewed list of accepted exceptions.
 func Waivers() []Waiver {
-	const observability = "the Observability component (CloudTrail, Config, GuardDuty) has not landed yet; the stack ships without account-level detective controls until it does"
 	return []Waiver{
 		{
 			Policy: "alb-internal", Resource: "*-alb*",
@@ -36,20 +35,24 @@ func Waivers() []Waiver {
 			Owner:  "platform-team@solsec.io", Reviewed: "2026-11-27",
 		},
 		{
-			Policy: "region-has-guardduty", Resource: "region *", Reason: observability,
-			Owner: "platform-team@solsec.io", Reviewed: "2026-11-27", Until: "Observability issue lands",
+			Policy: "production-bucket-replication", Stack: "production", Resource: "*-cloudtrail-bucket",
+			Reason: "the trail is multi-region and its bucket has log-file validation, deny-delete and versioning; replicating it to the secondary is planned but not built, so a loss of us-east-1 loses trail history until then",
+			Owner:  "platform-team@solsec.io", Reviewed: "2026-11-27", Until: "audit bucket replication to the secondary region",
 		},
 		{
-			Policy: "region-has-guardduty-eks", Resource: "region *", Reason: observability,
-			Owner: "platform-team@solsec.io", Reviewed: "2026-11-27", Until: "Observability issue lands",
+			Policy: "production-bucket-replication", Stack: "production", Resource: "*-config-bucket",
+			Reason: "each region records its own Config history into its own bucket, so losing one region loses only that region's history; replication is planned with the trail bucket's",
+			Owner:  "platform-team@solsec.io", Reviewed: "2026-11-27", Until: "audit bucket replication to the secondary region",
 		},
 		{
-			Policy: "region-has-config", Resource: "region *", Reason: observability,
-			Owner: "platform-team@solsec.io", Reviewed: "2026-11-27", Until: "Observability issue lands",
+			Policy: "secret-has-rotation", Resource: "*-grafana-admin",
+			Reason: "Grafana's admin password is a generated break-glass credential (users sign in through SSO); rotating it needs Grafana to reload it, which External Secrets' refresh does not trigger yet",
+			Owner:  "platform-team@solsec.io", Reviewed: "2026-11-27", Until: "a rotation Lambda that restarts Grafana",
 		},
 		{
-			Policy: "stack-has-cloudtrail", Resource: "", Reason: observability,
-			Owner: "platform-team@solsec.io", Reviewed: "2026-11-27", Until: "Observability issue lands",
+			Policy: "secret-has-rotation", Resource: "*-traces-user",
+			Reason: "the OpenSearch user Jaeger writes traces with is generated; rotating it needs the domain's internal user updated in the same step, which no rotation Lambda does yet",
+			Owner:  "platform-team@solsec.io", Reviewed: "2026-11-27", Until: "an OpenSearch rotation Lambda",
 		},
 	}
 }
