@@ -82,3 +82,32 @@ func BenchmarkDeploy(b *testing.B) {
 		})
 	}
 }
+
+func TestObservabilityWatchesEveryRegionsDataAndNAT(t *testing.T) {
+	sf := stackFile(t, "production")
+	cfg, err := ParseConfig("production", sf.Config)
+	require.NoError(t, err)
+	res, err := offline.Run("production", sf.Config, Deploy)
+	require.NoError(t, err)
+	watched := map[string]map[string]bool{} // dimension -> values
+	for _, a := range res.OfType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+		if c, ok := res.ComponentOf(a); !ok || c.Type != "solsec:observability:Observability" {
+			continue
+		}
+		assert.NotEmpty(t, a.Strings("alarmActions"), "%s notifies someone", a.Name)
+		for k, v := range a.StringMap("dimensions") {
+			if watched[k] == nil {
+				watched[k] = map[string]bool{}
+			}
+			watched[k][v] = true
+		}
+	}
+	for _, nat := range res.OfType("aws:ec2/natGateway:NatGateway") {
+		assert.True(t, watched["NatGatewayId"][nat.ID], "NAT gateway %s has alarms", nat.Name)
+	}
+	for _, r := range cfg.EnabledRegions() {
+		node := "solsec-production-" + r.Name + "-0001-001"
+		assert.True(t, watched["CacheClusterId"][node], "cache node %s has alarms", node)
+	}
+	assert.NotEmpty(t, watched["DBInstanceIdentifier"], "the databases have alarms")
+}

@@ -53,6 +53,20 @@ func lastSegment(arn pulumi.StringOutput) pulumi.StringOutput {
 	return arn.ApplyT(func(a string) string { return a[strings.LastIndex(a, ":")+1:] }).(pulumi.StringOutput)
 }
 
+// cacheNodeIDs names every node of the region's Redis replication group the
+// way ElastiCache names cluster-mode nodes: <group>-<shard:4>-<node:3>. The
+// group id is the data component's ("solsec-<env>-<region>").
+func cacheNodeIDs(cfg *Config, region string) []pulumi.StringInput {
+	var ids []pulumi.StringInput
+	group := "solsec-" + cfg.Environment + "-" + region
+	for shard := 1; shard <= cfg.Data.Cache.Shards; shard++ {
+		for node := 1; node <= cfg.Data.Cache.ReplicasPerShard+1; node++ {
+			ids = append(ids, pulumi.String(fmt.Sprintf("%s-%04d-%03d", group, shard, node)))
+		}
+	}
+	return ids
+}
+
 func deployObservability(ctx *pulumi.Context, cfg *Config, p, primary *regionParts, federation []pulumi.StringInput) (*observability.Observability, error) {
 	isPrimary := p == primary
 	o := cfg.Observability
@@ -71,6 +85,7 @@ func deployObservability(ctx *pulumi.Context, cfg *Config, p, primary *regionPar
 			Issuer:            p.cluster.OidcIssuerURL,
 		},
 		DatabaseInstanceIDs: []pulumi.StringInput{lastSegment(p.data.DatabaseArn)},
+		CacheNodeIDs:        cacheNodeIDs(cfg, p.region.Name),
 		MonthlyBudgetUSD:    o.MonthlyBudgetUSD,
 		AnomalyThresholdUSD: o.AnomalyThresholdUSD,
 		InCluster: &observability.InClusterArgs{
@@ -93,8 +108,15 @@ func deployObservability(ctx *pulumi.Context, cfg *Config, p, primary *regionPar
 			},
 		},
 	}
+	for _, id := range p.net.NatGatewayIDs {
+		args.NatGatewayIDs = append(args.NatGatewayIDs, id)
+	}
 	for _, s := range p.net.PrivateSubnets {
 		args.InCluster.Jaeger.SubnetIDs = append(args.InCluster.Jaeger.SubnetIDs, s.ID().ToStringOutput())
+	}
+	if !isPrimary {
+		// A secondary's database is the cross-region replica: watch its lag.
+		args.DatabaseReplicaIDs = args.DatabaseInstanceIDs
 	}
 	if isPrimary {
 		args.InCluster.FederationTargets = federation

@@ -78,6 +78,7 @@ type Network struct {
 
 	// Typed handles for components in the same program (not outputs).
 	ControlPlaneSecurityGroup *ec2.SecurityGroup
+	NatGatewayIDs             []pulumi.StringOutput
 	PrivateSubnets            []*ec2.Subnet
 	PodSubnets                []*ec2.Subnet
 	AZNames                   []string

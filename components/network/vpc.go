@@ -150,6 +150,7 @@ func (b *builder) routing() error {
 			return fmt.Errorf("NAT gateway %s: %w", l, err)
 		}
 		natIDs = append(natIDs, nat.ID())
+		b.net.NatGatewayIDs = append(b.net.NatGatewayIDs, nat.ID().ToStringOutput())
 		natIPs = append(natIPs, eip.PublicIp)
 	}
 	b.net.NatPublicIPs = natIPs.ToStringArrayOutput()
