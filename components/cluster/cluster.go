@@ -9,12 +9,13 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-eks/sdk/v2/go/eks"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/solsec/platform/internal/awsaccount"
 )
 
 // ControlPlaneLogTypes are all five EKS control-plane log types.
@@ -195,15 +196,11 @@ func (b *builder) tags(suffix string) pulumi.StringMap {
 }
 
 func (b *builder) lookupAccount() error {
-	id, err := aws.GetCallerIdentity(b.ctx, &aws.GetCallerIdentityArgs{}, b.parent)
+	acct, err := awsaccount.Lookup(b.ctx, b.parent)
 	if err != nil {
-		return fmt.Errorf("look up caller identity: %w", err)
+		return err
 	}
-	part, err := aws.GetPartition(b.ctx, &aws.GetPartitionArgs{}, b.parent)
-	if err != nil {
-		return fmt.Errorf("look up partition: %w", err)
-	}
-	b.accountID, b.partition = id.AccountId, part.Partition
+	b.accountID, b.partition = acct.ID, acct.Partition
 	return nil
 }
 

@@ -13,6 +13,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/solsec/platform/internal/awsaccount"
 )
 
 // NAT modes.
@@ -225,13 +227,9 @@ func (b *builder) tags(suffix string, extra map[string]string) pulumi.StringMap 
 // lookupAccount reads the account, partition and the region's AZs through
 // the component's provider.
 func (b *builder) lookupAccount() error {
-	id, err := aws.GetCallerIdentity(b.ctx, &aws.GetCallerIdentityArgs{}, b.parent)
+	acct, err := awsaccount.Lookup(b.ctx, b.parent)
 	if err != nil {
-		return fmt.Errorf("look up caller identity: %w", err)
-	}
-	part, err := aws.GetPartition(b.ctx, &aws.GetPartitionArgs{}, b.parent)
-	if err != nil {
-		return fmt.Errorf("look up partition: %w", err)
+		return err
 	}
 	zones, err := aws.GetAvailabilityZones(b.ctx, &aws.GetAvailabilityZonesArgs{
 		State: pulumi.StringRef("available"),
@@ -246,6 +244,6 @@ func (b *builder) lookupAccount() error {
 	if len(names) < AZCount {
 		return fmt.Errorf("region %s has %d available zones %v; the network needs %d", b.args.Region, len(names), names, AZCount)
 	}
-	b.accountID, b.partition, b.azs = id.AccountId, part.Partition, names[:AZCount]
+	b.accountID, b.partition, b.azs = acct.ID, acct.Partition, names[:AZCount]
 	return nil
 }

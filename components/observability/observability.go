@@ -14,8 +14,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/solsec/platform/internal/awsaccount"
 )
 
 // ObservabilityArgs configure an Observability. Optional inputs of the data
@@ -184,15 +185,11 @@ func (b *builder) tags(suffix string) pulumi.StringMap {
 }
 
 func (b *builder) lookupAccount() error {
-	id, err := aws.GetCallerIdentity(b.ctx, &aws.GetCallerIdentityArgs{}, b.parent)
+	acct, err := awsaccount.Lookup(b.ctx, b.parent)
 	if err != nil {
-		return fmt.Errorf("look up caller identity: %w", err)
+		return err
 	}
-	part, err := aws.GetPartition(b.ctx, &aws.GetPartitionArgs{}, b.parent)
-	if err != nil {
-		return fmt.Errorf("look up partition: %w", err)
-	}
-	b.accountID, b.partition = id.AccountId, part.Partition
+	b.accountID, b.partition = acct.ID, acct.Partition
 	return nil
 }
 
