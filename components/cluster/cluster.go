@@ -203,8 +203,3 @@ func (b *builder) lookupAccount() error {
 	b.accountID, b.partition = acct.ID, acct.Partition
 	return nil
 }
-
-// arn builds an ARN of this account and region.
-func (b *builder) arn(service, resource string) string {
-	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", b.partition, service, b.args.Region, b.accountID, resource)
-}

@@ -3,6 +3,7 @@ package cluster
 import (
 	"fmt"
 
+	"github.com/solsec/platform/internal/awsaccount"
 	"github.com/solsec/platform/internal/iampolicy"
 )
 
@@ -11,14 +12,17 @@ import (
 // limited to resource ARNs of this account and region and, where AWS
 // supports it, to resources tagged as this cluster's.
 
-// scope names this account's resources of one service in this region.
-type scope struct{ partition, region, account string }
-
-func (s scope) arn(service, resource string) string {
-	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", s.partition, service, s.region, s.account, resource)
+// scope names this account's resources in this region.
+type scope struct {
+	awsaccount.Account
+	region string
 }
 
-func (b *builder) scope() scope { return scope{b.partition, b.args.Region, b.accountID} }
+func (s scope) arn(service, resource string) string { return s.ARN(service, s.region, resource) }
+
+func (b *builder) scope() scope {
+	return scope{awsaccount.Account{ID: b.accountID, Partition: b.partition}, b.args.Region}
+}
 
 // cniPolicy lets the VPC CNI (aws-node) attach interfaces and addresses.
 func cniPolicy(s scope) iampolicy.Document {
@@ -81,7 +85,7 @@ func loadBalancerControllerPolicy(s scope) iampolicy.Document {
 	owned := "aws:ResourceTag/elbv2.k8s.aws/cluster"
 	return iampolicy.New(
 		iampolicy.Allow("ServiceLinkedRole", []string{"iam:CreateServiceLinkedRole"},
-			fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/elasticloadbalancing.amazonaws.com/*", s.partition, s.account)).
+			fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/elasticloadbalancing.amazonaws.com/*", s.Partition, s.ID)).
 			When("StringEquals", "iam:AWSServiceName", "elasticloadbalancing.amazonaws.com"),
 		iampolicy.Allow("Describe", []string{"ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones",
 			"ec2:DescribeInternetGateways", "ec2:DescribeVpcs", "ec2:DescribeVpcPeeringConnections", "ec2:DescribeSubnets",
@@ -152,9 +156,9 @@ func externalSecretsPolicy(s scope, env string) iampolicy.Document {
 // certManagerPolicy lets cert-manager answer DNS-01 challenges: TXT records
 // under _acme-challenge in this stack's hosted zone only.
 func certManagerPolicy(s scope, zoneID string) iampolicy.Document {
-	zone := fmt.Sprintf("arn:%s:route53:::hostedzone/%s", s.partition, zoneID)
+	zone := fmt.Sprintf("arn:%s:route53:::hostedzone/%s", s.Partition, zoneID)
 	return iampolicy.New(
-		iampolicy.Allow("TrackChanges", []string{"route53:GetChange"}, fmt.Sprintf("arn:%s:route53:::change/*", s.partition)),
+		iampolicy.Allow("TrackChanges", []string{"route53:GetChange"}, fmt.Sprintf("arn:%s:route53:::change/*", s.Partition)),
 		iampolicy.Allow("ReadZone", []string{"route53:ListResourceRecordSets"}, zone),
 		iampolicy.Allow("WriteChallenges", []string{"route53:ChangeResourceRecordSets"}, zone).
 			When("ForAllValues:StringEquals", "route53:ChangeResourceRecordSetsRecordTypes", []string{"TXT"}).

@@ -281,7 +281,7 @@ func (b *builder) lookupAccount() error {
 
 // arn builds an ARN of this account in a region.
 func (b *builder) arn(service, region, resource string) string {
-	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", b.partition, service, region, b.accountID, resource)
+	return awsaccount.Account{ID: b.accountID, Partition: b.partition}.ARN(service, region, resource)
 }
 
 // finish fills the outputs that steps did not set (role-dependent) with

@@ -195,7 +195,7 @@ func (b *builder) lookupAccount() error {
 
 // arn builds an ARN of this account and region.
 func (b *builder) arn(service, resource string) string {
-	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", b.partition, service, b.args.Region, b.accountID, resource)
+	return awsaccount.Account{ID: b.accountID, Partition: b.partition}.ARN(service, b.args.Region, resource)
 }
 
 func (b *builder) root() string { return fmt.Sprintf("arn:%s:iam::%s:root", b.partition, b.accountID) }
