@@ -11,13 +11,17 @@ GOTEST_FLAGS ?= -timeout 30m
 
 -include mk/*.mk
 
-.PHONY: help test plan preview up lint bench tidy ci corpus-tests
+.PHONY: help test test-services plan preview up lint bench tidy ci corpus-tests
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  %-16s %s\n", $$1, $$2}'
 
-test: ## run every test (infrastructure under Pulumi mocks, config validation, services)
-	$(GO) test $(GOTEST_FLAGS) ./...
+test: ## run every test (infrastructure under Pulumi mocks, config validation, services against real PostgreSQL and Redis)
+	@eval "$$(scripts/test-services.sh start)" && \
+		SOLSEC_REQUIRE_SERVICES=1 $(GO) test $(GOTEST_FLAGS) ./...
+
+test-services: ## install (if missing) and start the loopback PostgreSQL the service tests share; prints its exports
+	@scripts/test-services.sh start
 
 plan: ## evaluate every stack offline (or STACK=name): validate config, print the inventory
 	$(GO) run ./cmd/plan $(if $(STACK),-stack $(STACK))
