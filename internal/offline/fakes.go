@@ -250,6 +250,21 @@ func fakeState(typ, name, urn, region string, inputs resource.PropertyMap) (stri
 		arn = fmt.Sprintf("arn:aws:elasticfilesystem:%s:%s:file-system/%s", region, AccountID, id)
 	case "aws:efs/accessPoint:AccessPoint":
 		arn = fmt.Sprintf("arn:aws:elasticfilesystem:%s:%s:access-point/%s", region, AccountID, id)
+	case "aws:ecr/repository:Repository":
+		// ECR names repositories and their ARNs and URLs by the name given.
+		id = physical
+		arn = fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", region, AccountID, physical)
+		set("name", physical)
+		set("registryId", AccountID)
+		set("repositoryUrl", fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", AccountID, region, physical))
+	case "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate":
+		id = str("prefix")
+		set("registryId", AccountID)
+	case "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
+		"aws:ecr/replicationConfiguration:ReplicationConfiguration":
+		// Registry-wide singletons: AWS identifies them by the account.
+		id = AccountID
+		set("registryId", AccountID)
 	case "eks:index:Cluster":
 		// pulumi-eks's cluster is a remote component: the mock answers
 		// its plain outputs; resource-typed outputs are not read.
