@@ -62,6 +62,22 @@ func fakeInvoke(token, region string, args resource.PropertyMap) (map[string]any
 			}}}},
 			"vpcConfig": map[string]any{"clusterSecurityGroupId": "sg-" + hash("eks-sg/"+name, 17)},
 		}, nil
+	case "aws:route53/getZone:getZone":
+		// The public zone of the asked name, as if it had been created
+		// elsewhere (a registrar or another stack).
+		name := ""
+		if v, ok := args["name"]; ok && v.IsString() {
+			name = strings.TrimSuffix(v.StringValue(), ".")
+		}
+		if name == "" {
+			return nil, fmt.Errorf("offline: getZone without a name")
+		}
+		id := "Z" + strings.ToUpper(hash("zone/"+name, 20))
+		return map[string]any{
+			"id": id, "zoneId": id, "name": name, "privateZone": false,
+			"arn":         "arn:aws:route53:::hostedzone/" + id,
+			"nameServers": []any{"ns-11.awsdns-11.org", "ns-22.awsdns-22.co.uk", "ns-33.awsdns-33.com", "ns-44.awsdns-44.net"},
+		}, nil
 	case "aws:eks/getAddonVersion:getAddonVersion":
 		addon, k8s := "", ""
 		if v, ok := args["addonName"]; ok && v.IsString() {
@@ -265,6 +281,72 @@ func fakeState(typ, name, urn, region string, inputs resource.PropertyMap) (stri
 		// Registry-wide singletons: AWS identifies them by the account.
 		id = AccountID
 		set("registryId", AccountID)
+	case "aws:acm/certificate:Certificate":
+		id = uuid(urn)
+		arn = fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", region, AccountID, id)
+		set("status", "PENDING_VALIDATION")
+		names := []string{str("domainName")}
+		if v, ok := inputs["subjectAlternativeNames"]; ok && v.IsArray() {
+			for _, e := range v.ArrayValue() {
+				if e.IsString() && e.StringValue() != names[0] {
+					names = append(names, e.StringValue())
+				}
+			}
+		}
+		var options []any
+		for _, n := range names {
+			options = append(options, acmValidation(n))
+		}
+		set("domainValidationOptions", options)
+	case "aws:route53/record:Record":
+		fqdn := strings.TrimSuffix(str("name"), ".")
+		id = strings.Join([]string{str("zoneId"), fqdn, str("type")}, "_")
+		if s := str("setIdentifier"); s != "" {
+			id += "_" + s
+		}
+		set("fqdn", fqdn)
+	case "aws:route53/healthCheck:HealthCheck":
+		id = uuid(urn)
+		arn = "arn:aws:route53:::healthcheck/" + id
+	case "aws:cloudfront/distribution:Distribution":
+		id = "E" + strings.ToUpper(hash(urn, 13))
+		arn = fmt.Sprintf("arn:aws:cloudfront::%s:distribution/%s", AccountID, id)
+		set("domainName", "d"+hash(urn+"domain", 13)+".cloudfront.net")
+		// Every distribution's alias target zone.
+		set("hostedZoneId", "Z2FDTNDATAQYW2")
+		set("status", "Deployed")
+		set("etag", strings.ToUpper(hash(urn+"etag", 14)))
+	case "aws:cloudfront/originAccessControl:OriginAccessControl", "aws:cloudfront/cachePolicy:CachePolicy",
+		"aws:cloudfront/originRequestPolicy:OriginRequestPolicy", "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy":
+		id = uuid(urn)
+		if typ == "aws:cloudfront/originAccessControl:OriginAccessControl" {
+			id = "E" + strings.ToUpper(hash(urn, 13))
+		}
+		set("etag", strings.ToUpper(hash(urn+"etag", 14)))
+	case "aws:wafv2/webAcl:WebAcl":
+		id = uuid(urn)
+		scope := "regional"
+		if str("scope") == "CLOUDFRONT" {
+			scope = "global"
+		}
+		arn = fmt.Sprintf("arn:aws:wafv2:%s:%s:%s/webacl/%s/%s", region, AccountID, scope, physical, id)
+		set("capacity", 700)
+	case "aws:cloudwatch/logDeliverySource:LogDeliverySource", "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination":
+		kind := "delivery-source"
+		if strings.Contains(typ, "Destination") {
+			kind = "delivery-destination"
+		}
+		id = physical
+		arn = fmt.Sprintf("arn:aws:logs:%s:%s:%s:%s", region, AccountID, kind, physical)
+		set("name", physical)
+	case "aws:cloudwatch/logDelivery:LogDelivery":
+		arn = fmt.Sprintf("arn:aws:logs:%s:%s:delivery:%s", region, AccountID, id)
+	case "kubernetes:networking.k8s.io/v1:Ingress":
+		if host := albHostname(inputs); host != "" {
+			// What the AWS Load Balancer Controller writes once it has
+			// built the ALB: one ALB per IngressGroup.
+			set("status", map[string]any{"loadBalancer": map[string]any{"ingress": []any{map[string]any{"hostname": host}}}})
+		}
 	case "eks:index:Cluster":
 		// pulumi-eks's cluster is a remote component: the mock answers
 		// its plain outputs; resource-typed outputs are not read.
@@ -275,6 +357,68 @@ func fakeState(typ, name, urn, region string, inputs resource.PropertyMap) (stri
 		set("arn", arn)
 	}
 	return id, state
+}
+
+// uuid gives a resource a UUID-shaped id derived from its URN.
+func uuid(urn string) string {
+	h := hash(urn, 32)
+	return fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
+}
+
+// acmValidation is the DNS record ACM asks for to validate a name. ACM
+// derives it from the account and the name (a wildcard shares its base
+// name's record), so it is the same in every region.
+func acmValidation(name string) map[string]any {
+	base := strings.TrimPrefix(name, "*.")
+	return map[string]any{
+		"domainName":          name,
+		"resourceRecordName":  "_" + hash("acm/"+AccountID+"/"+base, 32) + "." + base + ".",
+		"resourceRecordType":  "CNAME",
+		"resourceRecordValue": "_" + hash("acm-value/"+AccountID+"/"+base, 32) + "." + hash("acm-zone/"+base, 10) + ".acm-validations.aws.",
+	}
+}
+
+// albHostname is the DNS name the AWS Load Balancer Controller gives the
+// ALB of an Ingress of class alb: k8s-<group>-<hash>-<number>.<region>.elb.amazonaws.com,
+// in the region of the Ingress's certificate (the controller builds the ALB
+// in its cluster's region, where the certificate must be). "" when the
+// Ingress is not the controller's.
+func albHostname(inputs resource.PropertyMap) string {
+	spec, ok := inputs["spec"]
+	if !ok || !spec.IsObject() {
+		return ""
+	}
+	if c, ok := spec.ObjectValue()["ingressClassName"]; !ok || !c.IsString() || c.StringValue() != "alb" {
+		return ""
+	}
+	annotations := map[string]string{}
+	if meta, ok := inputs["metadata"]; ok && meta.IsObject() {
+		if a, ok := meta.ObjectValue()["annotations"]; ok && a.IsObject() {
+			for k, v := range a.ObjectValue() {
+				for v.IsSecret() {
+					v = v.SecretValue().Element
+				}
+				if v.IsString() {
+					annotations[string(k)] = v.StringValue()
+				}
+			}
+		}
+	}
+	region := "us-east-1"
+	if parts := strings.Split(annotations["alb.ingress.kubernetes.io/certificate-arn"], ":"); len(parts) > 3 && parts[3] != "" {
+		region = parts[3]
+	}
+	group := annotations["alb.ingress.kubernetes.io/group.name"]
+	if group == "" {
+		group = "default"
+	}
+	short := strings.ReplaceAll(group, "-", "")
+	if len(short) > 17 {
+		short = short[:17]
+	}
+	sum := sha256.Sum256([]byte(region + "/" + group))
+	number := 100000000 + int(sum[0])<<16 + int(sum[1])<<8 + int(sum[2])
+	return fmt.Sprintf("k8s-%s-%s-%d.%s.elb.amazonaws.com", short, hash(region+"/"+group, 10), number, region)
 }
 
 // fakeKubeconfig is a kubeconfig of the shape pulumi-eks returns, pointing
