@@ -212,6 +212,16 @@ func TestAdaptersRejectMalformedOutput(t *testing.T) {
 	}
 }
 
+func TestParseSolhintSkipsTheUpdateNotice(t *testing.T) {
+	out := "A new version of Solhint is available: 6.2.4\nPlease consider updating your Solhint package.\n" + string(readTestdata(t, "solhint.json"))
+	fs, err := ParseSolhint([]byte(out))
+	require.NoError(t, err)
+	assert.Len(t, fs, 4)
+
+	_, err = ParseSolhint([]byte("A new version of Solhint is available: 6.2.4\n"))
+	assert.ErrorContains(t, err, "invalid JSON", "a notice without a report is still an error")
+}
+
 func TestEmptyResultsAreEmptyNotErrors(t *testing.T) {
 	fs, err := ParseSlither([]byte(`{"success": true, "error": null, "results": {}}`))
 	require.NoError(t, err)

@@ -257,7 +257,9 @@ func NewSolhint(opts ExternalOptions) *External {
 			if len(files) == 0 {
 				return nil, fmt.Errorf("no .sol file to lint")
 			}
-			args := []string{"-f", "json"}
+			// --disc: no update check (it needs the network and prints
+			// its notice on standard output).
+			args := []string{"-f", "json", "--disc"}
 			if !s.has(".solhint.json") {
 				cfg := filepath.Join(ws.Root, "solhint.json")
 				if err := os.WriteFile(cfg, []byte(solhintDefaultConfig), 0o600); err != nil {

@@ -261,10 +261,10 @@ func TestExternalArguments(t *testing.T) {
 		assert.Contains(t, res.StderrTail, "args=analyze contracts/Bank.sol -o json --execution-timeout 30")
 	})
 	t.Run("solhint gets the recommended configuration when the project has none", func(t *testing.T) {
-		bin := fakeTool(t, "solhint", `echo "args=$*" >&2; cat "$4" >&2; echo '[]'`)
+		bin := fakeTool(t, "solhint", `echo "args=$*" >&2; cat "$5" >&2; echo '[]'`)
 		res, err := NewSolhint(ExternalOptions{Binary: bin, Limits: fastLimits(30 * time.Second)}).Run(context.Background(), t.TempDir(), projectSources(t))
 		require.NoError(t, err)
-		assert.Contains(t, res.StderrTail, "args=-f json -c ")
+		assert.Contains(t, res.StderrTail, "args=-f json --disc -c ")
 		assert.Contains(t, res.StderrTail, "solhint:recommended")
 	})
 	t.Run("solhint uses the project's own configuration when there is one", func(t *testing.T) {
@@ -272,7 +272,7 @@ func TestExternalArguments(t *testing.T) {
 		src := append(projectSources(t), Source{Path: ".solhint.json", Content: []byte(`{"rules": {"avoid-tx-origin": "error"}}`)})
 		res, err := NewSolhint(ExternalOptions{Binary: bin, Limits: fastLimits(30 * time.Second)}).Run(context.Background(), t.TempDir(), src)
 		require.NoError(t, err)
-		assert.Contains(t, res.StderrTail, "args=-f json contracts/Bank.sol")
+		assert.Contains(t, res.StderrTail, "args=-f json --disc contracts/Bank.sol")
 	})
 	t.Run("a SARIF tool's {files} placeholder expands to the sources", func(t *testing.T) {
 		sample, err := filepath.Abs(filepath.Join("testdata", "generic.sarif"))

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -27,7 +28,7 @@ type solhintMessage struct {
 // other rules are style checks: informational, whatever their lint level.
 func ParseSolhint(data []byte) ([]findings.Finding, error) {
 	var msgs []json.RawMessage
-	if err := decodeStrict(data, &msgs); err != nil {
+	if err := decodeStrict(skipPreamble(data), &msgs); err != nil {
 		return nil, fmt.Errorf("solhint: %w", err)
 	}
 	fs := []findings.Finding{}
@@ -71,4 +72,24 @@ func ParseSolhint(data []byte) ([]findings.Finding, error) {
 		fs = append(fs, f)
 	}
 	return fs, nil
+}
+
+// skipPreamble drops whole lines printed before the JSON array: Solhint
+// writes its update notice ("A new version of Solhint is available") on
+// standard output ahead of the report. Only lines before one that starts
+// with '[' are dropped, so a report cut short is still an error.
+func skipPreamble(data []byte) []byte {
+	rest := data
+	for len(rest) > 0 {
+		trimmed := bytes.TrimLeft(rest, " \t\r\n")
+		if len(trimmed) == 0 || trimmed[0] == '[' {
+			return trimmed
+		}
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			break
+		}
+		rest = rest[i+1:]
+	}
+	return data
 }
