@@ -2,8 +2,8 @@
 // they may do.
 //
 // A caller is a Principal: a user holding a JWT (issued by Tokens from a
-// rotating KeySet, or by an external IdP behind the TokenVerifier
-// interface) or a CI job holding an API key ("ssk_<id>_<secret>", stored
+// rotating KeySet, or by an external IdP and verified against its JWKS by
+// OIDC; AnyOf accepts both) or a CI job holding an API key ("ssk_<id>_<secret>", stored
 // only as a hash behind KeyStore). Authenticator.Middleware puts the
 // Principal in the request context; Require and Can decide per action. Every
 // query a handler makes must be scoped to Principal.OrgID.

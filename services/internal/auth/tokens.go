@@ -169,3 +169,37 @@ func (t *Tokens) Verify(_ context.Context, token string) (Principal, error) {
 	}
 	return Principal{OrgID: c.OrgID, UserID: c.UserID, Role: role, Subject: c.Subject}, nil
 }
+
+// AnyOf accepts a token any of verifiers accepts, tried in order: the
+// platform's own Tokens and an external IdP's OIDC side by side. When all
+// refuse, a server-side failure (an unreachable IdP) is reported over a
+// refusal, so an outage is not mistaken for bad credentials.
+func AnyOf(verifiers ...TokenVerifier) TokenVerifier { return anyOf(verifiers) }
+
+type anyOf []TokenVerifier
+
+func (a anyOf) Verify(ctx context.Context, token string) (Principal, error) {
+	var refusal, failure error
+	for _, v := range a {
+		p, err := v.Verify(ctx, token)
+		switch {
+		case err == nil:
+			return p, nil
+		case errors.Is(err, ErrInvalidToken):
+			if refusal == nil {
+				refusal = err
+			}
+		default:
+			if failure == nil {
+				failure = err
+			}
+		}
+	}
+	if failure != nil {
+		return Principal{}, failure
+	}
+	if refusal == nil {
+		refusal = fmt.Errorf("%w: no verifier configured", ErrInvalidToken)
+	}
+	return Principal{}, refusal
+}
