@@ -1,15 +1,3 @@
-// Package intel is the intelligence engine: it turns what several tools
-// reported about one project into one list of findings. It merges
-// duplicates across tools (the same weakness class at overlapping places of
-// the same file, keeping every tool's evidence), marks findings that match
-// known false-positive shapes as suppressed with the reason (never dropping
-// them), and scores every finding from its severity, the confidence of the
-// detectors that reported it, the agreement between tools and each
-// detector's precision as learnt from users' triage decisions.
-//
-// The model behind the score is described in docs/scoring.md. Output is
-// deterministic: the same observations, in any order, give the same
-// findings in the same order with the same fingerprints.
 package intel
 
 import (
@@ -111,14 +99,17 @@ type span struct {
 // through a chain of overlaps) into one finding each. Observations that are
 // exact repeats (same tool, detector, place and message) count once.
 func Merge(obs []Observation) []Finding {
-	spans := make([]span, 0, len(obs))
-	for _, o := range obs {
+	// Pointers, because the sort would otherwise move every large span
+	// struct around.
+	backing := make([]span, len(obs))
+	spans := make([]*span, 0, len(obs))
+	for i, o := range obs {
 		f := o.Finding
 		p := f.Primary()
 		file := cleanPath(p.File)
 		p.File = file
 		start := max(p.StartLine, 1)
-		spans = append(spans, span{
+		backing[i] = span{
 			class: tools.WeaknessClass(o.Tool, &f),
 			file:  file,
 			start: start,
@@ -128,16 +119,27 @@ func Merge(obs []Observation) []Finding {
 				Tool: o.Tool, Detector: f.ID, Title: f.Title, Message: f.Message, Location: p,
 				Severity: f.Severity, Confidence: f.Confidence, SWC: f.SWC, DASP: f.DASP, Fingerprint: f.Fingerprint,
 			},
-		})
+		}
+		spans = append(spans, &backing[i])
 	}
 	// Sorting by group, then position, then every evidence field makes
 	// the result independent of the input order.
-	slices.SortFunc(spans, func(a, b span) int {
-		return cmp.Or(
-			cmp.Compare(a.class, b.class), cmp.Compare(a.file, b.file),
-			cmp.Compare(a.start, b.start), cmp.Compare(a.end, b.end),
-			compareEvidence(a.ev, b.ev),
-		)
+	// (cmp.Or would evaluate every comparison, compareEvidence included,
+	// on each call; the early returns keep the sort cheap.)
+	slices.SortFunc(spans, func(a, b *span) int {
+		if c := strings.Compare(a.class, b.class); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.file, b.file); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.start, b.start); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.end, b.end); c != 0 {
+			return c
+		}
+		return compareEvidence(a.ev, b.ev)
 	})
 	var out []Finding
 	for i := 0; i < len(spans); {
@@ -154,7 +156,7 @@ func Merge(obs []Observation) []Finding {
 	return out
 }
 
-func mergeCluster(cluster []span) Finding {
+func mergeCluster(cluster []*span) Finding {
 	rep := 0
 	for i := range cluster {
 		if better(cluster[i], cluster[rep]) {
@@ -192,7 +194,7 @@ func mergeCluster(cluster []span) Finding {
 // better reports whether a should represent a cluster rather than b: more
 // severe, then more confident, then the narrower span (it points at the
 // statement), then the tool and detector names for determinism.
-func better(a, b span) bool {
+func better(a, b *span) bool {
 	return cmp.Or(
 		cmp.Compare(b.ev.Severity, a.ev.Severity),
 		cmp.Compare(b.ev.Confidence, a.ev.Confidence),
@@ -202,14 +204,28 @@ func better(a, b span) bool {
 }
 
 func compareEvidence(a, b Evidence) int {
+	if c := strings.Compare(a.Tool, b.Tool); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Detector, b.Detector); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Location.File, b.Location.File); c != 0 {
+		return c
+	}
+	la, lb := a.Location, b.Location
+	if c := cmp.Or(
+		cmp.Compare(la.StartLine, lb.StartLine), cmp.Compare(la.StartColumn, lb.StartColumn),
+		cmp.Compare(la.EndLine, lb.EndLine), cmp.Compare(la.EndColumn, lb.EndColumn),
+	); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Message, b.Message); c != 0 {
+		return c
+	}
 	return cmp.Or(
-		cmp.Compare(a.Tool, b.Tool), cmp.Compare(a.Detector, b.Detector),
-		cmp.Compare(a.Location.File, b.Location.File),
-		cmp.Compare(a.Location.StartLine, b.Location.StartLine), cmp.Compare(a.Location.StartColumn, b.Location.StartColumn),
-		cmp.Compare(a.Location.EndLine, b.Location.EndLine), cmp.Compare(a.Location.EndColumn, b.Location.EndColumn),
-		cmp.Compare(a.Message, b.Message),
 		cmp.Compare(b.Severity, a.Severity), cmp.Compare(b.Confidence, a.Confidence),
-		cmp.Compare(a.Fingerprint, b.Fingerprint),
+		strings.Compare(a.Fingerprint, b.Fingerprint),
 	)
 }
 
@@ -263,17 +279,37 @@ func firstLine(f Finding) int {
 // findings (file, position, severity, detector), with the fingerprint as
 // the last word.
 func sortFindings(fs []Finding) {
-	slices.SortFunc(fs, func(a, b Finding) int {
+	// Sorting pointers and permuting once is much cheaper than moving the
+	// findings themselves at every swap.
+	type key struct {
+		f     *Finding
+		first int
+	}
+	keys := make([]key, len(fs))
+	for i := range fs {
+		keys[i] = key{&fs[i], firstLine(fs[i])}
+	}
+	slices.SortFunc(keys, func(x, y key) int {
+		a, b := x.f, y.f
 		pa, pb := a.Primary(), b.Primary()
+		if c := strings.Compare(pa.File, pb.File); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.first, y.first); c != 0 {
+			return c
+		}
 		return cmp.Or(
-			cmp.Compare(pa.File, pb.File),
-			cmp.Compare(firstLine(a), firstLine(b)),
 			cmp.Compare(pa.StartLine, pb.StartLine), cmp.Compare(pa.StartColumn, pb.StartColumn),
 			cmp.Compare(b.Severity, a.Severity),
-			cmp.Compare(a.Class, b.Class), cmp.Compare(a.ID, b.ID),
-			cmp.Compare(a.Fingerprint, b.Fingerprint),
+			strings.Compare(a.Class, b.Class), strings.Compare(a.ID, b.ID),
+			strings.Compare(a.Fingerprint, b.Fingerprint),
 		)
 	})
+	sorted := make([]Finding, len(fs))
+	for i, k := range keys {
+		sorted[i] = *k.f
+	}
+	copy(fs, sorted)
 }
 
 func cleanPath(p string) string {

@@ -59,6 +59,10 @@ var swcDigits = regexp.MustCompile(`^(?i:swc-?)?0*([0-9]{1,3})$`)
 // normalizeSWC turns "107", "SWC-107" or "swc107" into "SWC-107", and
 // anything else into "".
 func normalizeSWC(s string) string {
+	// The canonical form is by far the most common: skip the regexp.
+	if len(s) == 7 && strings.HasPrefix(s, "SWC-") && s[4] >= '1' && isDigits(s[4:]) {
+		return s
+	}
 	m := swcDigits.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return ""
@@ -278,4 +282,13 @@ func slug(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
