@@ -93,6 +93,9 @@ func readProject(files map[string][]byte) (*project, error) {
 			pr.libs = def.Libs
 		}
 		explicit = append(explicit, def.Remappings...)
+		if err := checkAllFoundryRemappings(cfg, string(files["foundry.toml"])); err != nil {
+			return nil, err
+		}
 	case LayoutHardhat:
 		pr.src = "contracts"
 	}
@@ -144,6 +147,63 @@ func validRemapping(r string) (key, problem string) {
 		return "", problem
 	}
 	return lhs, ""
+}
+
+// checkAllFoundryRemappings validates remappings the Bundle does not use
+// but the analysis engine might read: those of every profile, and every
+// "remappings = [...]" the engine's line-oriented reader would find in the
+// text, comments included. A target outside the project is rejected
+// wherever it hides.
+func checkAllFoundryRemappings(cfg foundryConfig, text string) error {
+	var all []string
+	for _, prof := range cfg.Profile {
+		all = append(all, prof.Remappings...)
+	}
+	all = append(all, scanRemappingArrays(text)...)
+	for _, r := range all {
+		if eq := strings.IndexByte(r, '='); eq <= 0 {
+			continue // the engine ignores entries without a prefix
+		}
+		if _, problem := validRemapping(r); problem != "" {
+			return reject(CodeInvalidRemapping, "foundry.toml", 0, "foundry.toml remapping %q %s", r, problem)
+		}
+	}
+	return nil
+}
+
+// scanRemappingArrays returns the quoted entries of every
+// "remappings = [ ... ]" in text, the way the analysis engine reads them.
+func scanRemappingArrays(text string) []string {
+	var out []string
+	for {
+		i := strings.Index(text, "remappings")
+		if i < 0 {
+			return out
+		}
+		text = text[i+len("remappings"):]
+		rest := strings.TrimLeft(text, " \t")
+		if !strings.HasPrefix(rest, "=") {
+			continue
+		}
+		rest = strings.TrimLeft(rest[1:], " \t\r\n")
+		if !strings.HasPrefix(rest, "[") {
+			continue
+		}
+		end := strings.IndexByte(rest, ']')
+		if end < 0 {
+			end = len(rest)
+		}
+		for _, part := range strings.Split(rest[1:end], ",") {
+			part = strings.TrimSpace(part)
+			if h := strings.Index(part, "#"); h >= 0 && !strings.HasPrefix(part, "\"") {
+				part = part[:h]
+			}
+			if part = strings.Trim(strings.TrimSpace(part), `"'`); part != "" {
+				out = append(out, part)
+			}
+		}
+		text = rest[min(end, len(rest)):]
+	}
 }
 
 // cleanRelative checks that p is a relative path inside the project.

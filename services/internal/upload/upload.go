@@ -103,14 +103,16 @@ func FromFiles(files []File, lim Limits) (*Bundle, error) {
 // directories, so the header is parsed here); a single archive part is
 // expanded. Parts without a filename are form fields and are returned as
 // such, each bounded to 64 KiB. All parts together are bounded by
-// lim.MaxUploadBytes.
+// lim.MaxUploadBytes and their number by lim.MaxEntries. The handler should
+// still wrap the body in http.MaxBytesReader, which also bounds the part
+// headers this function does not see.
 func ReadMultipart(mr *multipart.Reader, lim Limits) (*Bundle, map[string]string, error) {
 	lim = lim.withDefaults()
 	const maxField = 64 << 10
 	fields := map[string]string{}
 	var files []File
 	remaining := lim.MaxUploadBytes
-	for {
+	for parts := 1; ; parts++ {
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			break
@@ -118,11 +120,19 @@ func ReadMultipart(mr *multipart.Reader, lim Limits) (*Bundle, map[string]string
 		if err != nil {
 			return nil, nil, reject(CodeBadArchive, "", 0, "malformed multipart body: %v", err)
 		}
+		if parts > lim.MaxEntries {
+			return nil, nil, reject(CodeTooManyFiles, "", int64(lim.MaxEntries), "the form has more than %d parts", lim.MaxEntries)
+		}
 		name, isFile := partFileName(part)
 		if !isFile {
 			v, err := io.ReadAll(io.LimitReader(part, maxField+1))
 			if err != nil || len(v) > maxField {
 				return nil, nil, reject(CodeUploadTooLarge, part.FormName(), maxField, "form field %q is unreadable or longer than %d bytes", part.FormName(), maxField)
+			}
+			// Fields share the byte budget, so many small ones cannot
+			// bypass it.
+			if remaining -= int64(len(v)); remaining < 0 {
+				return nil, nil, reject(CodeUploadTooLarge, part.FormName(), lim.MaxUploadBytes, "the form exceeds %d bytes (limit reached at field %q)", lim.MaxUploadBytes, part.FormName())
 			}
 			fields[part.FormName()] = string(v)
 			continue

@@ -216,6 +216,16 @@ func TestRejections(t *testing.T) {
 				return makeTarGz(t, file("foundry.toml", "[profile.default]\nremappings = [\"x/=../../x/\"]\n"), file("src/A.sol", contract))
 			},
 			code: CodeInvalidRemapping},
+		{name: "a foundry.toml remapping to an absolute path in another profile is rejected", upload: "p.zip",
+			data: func(t *testing.T) []byte {
+				return makeZip(t, file("foundry.toml", "[profile.default]\n[profile.ci]\nremappings = [\"x/=/etc/\"]\n"), file("src/A.sol", contract))
+			},
+			code: CodeInvalidRemapping, wantPath: "foundry.toml"},
+		{name: "a remapping hidden in a foundry.toml comment is rejected, as the engine would read it", upload: "p.zip",
+			data: func(t *testing.T) []byte {
+				return makeZip(t, file("foundry.toml", "[profile.default]\n# remappings = [\"x/=/home/\"]\n"), file("src/A.sol", contract))
+			},
+			code: CodeInvalidRemapping, wantPath: "foundry.toml"},
 		{name: "a foundry.toml that does not parse is rejected", upload: "p.zip",
 			data: func(t *testing.T) []byte {
 				return makeZip(t, file("foundry.toml", "[profile.default\nsrc = "), file("src/A.sol", contract))
@@ -430,6 +440,16 @@ func TestReadMultipart(t *testing.T) {
 		_, _, err := ReadMultipart(mr, Limits{MaxUploadBytes: 60})
 		ue := requireCode(t, err, CodeUploadTooLarge)
 		assert.Equal(t, int64(60), ue.Limit)
+	})
+	t.Run("form fields count against the upload limit", func(t *testing.T) {
+		mr := multipartBody(t, map[string]string{"note": strings.Repeat("x", 100)}, File{"A.sol", []byte(contract)})
+		_, _, err := ReadMultipart(mr, Limits{MaxUploadBytes: 120})
+		requireCode(t, err, CodeUploadTooLarge)
+	})
+	t.Run("more parts than the entry limit are rejected", func(t *testing.T) {
+		mr := multipartBody(t, map[string]string{"a": "1", "b": "2", "c": "3"}, File{"A.sol", []byte(contract)})
+		_, _, err := ReadMultipart(mr, Limits{MaxEntries: 2})
+		requireCode(t, err, CodeTooManyFiles)
 	})
 	t.Run("a form without files is rejected", func(t *testing.T) {
 		mr := multipartBody(t, map[string]string{"a": "b"})
