@@ -84,10 +84,13 @@ func CheckPassword(encoded, password string) error {
 	return nil
 }
 
-// DummyPasswordHash is a valid hash of a random password. A login handler
-// that finds no such user checks the password against it anyway, so an
-// unknown email takes as long as a wrong password and cannot be told apart.
-var DummyPasswordHash = sync.OnceValue(func() string {
+// DummyPasswordHash returns a valid hash of a random password. A login
+// handler that finds no such user checks the password against it anyway, so
+// an unknown email takes as long as a wrong password and cannot be told
+// apart. It is computed once, on first use.
+func DummyPasswordHash() string { return dummyHash() }
+
+var dummyHash = sync.OnceValue(func() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	h, _ := HashPassword(base64.RawStdEncoding.EncodeToString(b))

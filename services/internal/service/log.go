@@ -24,12 +24,14 @@ func AnalysisIDFrom(ctx context.Context) string {
 	return id
 }
 
-// WithRequestID and RequestIDFrom are httpx's, repeated here so a worker
-// that carries the id of the request behind its job needs one import.
-var (
-	WithRequestID = httpx.WithRequestID
-	RequestIDFrom = httpx.RequestIDFrom
-)
+// WithRequestID is httpx.WithRequestID, here so a worker that carries the
+// id of the request behind its job needs one import.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return httpx.WithRequestID(ctx, id)
+}
+
+// RequestIDFrom is httpx.RequestIDFrom.
+func RequestIDFrom(ctx context.Context) string { return httpx.RequestIDFrom(ctx) }
 
 // NewLogger returns a JSON logger writing to w at level, every record
 // tagged service=name and, when the context of the call (InfoContext and
