@@ -41,6 +41,8 @@ type Config struct {
 	// Istio.
 	Observability ObservabilitySettings
 	Mesh          MeshSettings
+	// Edge configures DNS, CloudFront and WAF.
+	Edge EdgeSettings
 }
 
 // DataSettings size and protect the data tier of every enabled region. No
@@ -153,6 +155,7 @@ var keys = []struct {
 	{"data", true},
 	{"observability", true},
 	{"mesh", true},
+	{"edge", true},
 }
 
 // KeyNames lists the solsec:* config keys this program reads.
@@ -216,6 +219,9 @@ func ParseConfig(stack string, raw map[string]string) (*Config, error) {
 	}
 	if decode(&errs, raw, "mesh", &cfg.Mesh) {
 		cfg.validateMesh(&errs)
+	}
+	if decode(&errs, raw, "edge", &cfg.Edge) {
+		cfg.validateEdge(&errs, regionsOK)
 	}
 	if decode(&errs, raw, "data", &cfg.Data) {
 		cfg.validateData(&errs, regionsOK)

@@ -29,6 +29,7 @@ type rawConfig struct {
 	cluster    map[string]any
 	data       map[string]any
 	obs, mesh  map[string]any
+	edge       map[string]any
 }
 
 func productionRaw(t *testing.T) *rawConfig { return loadRaw(t, "production") }
@@ -45,6 +46,7 @@ func loadRaw(t *testing.T, stack string) *rawConfig {
 	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:observability"]), &rc.obs))
 	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:mesh"]), &rc.mesh))
 	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:data"]), &rc.data))
+	require.NoError(t, json.Unmarshal([]byte(sf.Config["solsec:edge"]), &rc.edge))
 	return rc
 }
 
@@ -54,7 +56,7 @@ func (rc *rawConfig) encode(t *testing.T) map[string]string {
 		out[k] = v
 	}
 	for key, v := range map[string]any{"solsec:regions": rc.regions, "solsec:nodeGroups": rc.nodeGroups, "solsec:cluster": rc.cluster, "solsec:data": rc.data,
-		"solsec:observability": rc.obs, "solsec:mesh": rc.mesh} {
+		"solsec:observability": rc.obs, "solsec:mesh": rc.mesh, "solsec:edge": rc.edge} {
 		if m, ok := v.(map[string]any); ok && m == nil {
 			delete(out, key) // a deleted key stays deleted
 			continue
@@ -240,6 +242,37 @@ func TestParseConfigRejects(t *testing.T) {
 			"", "solsec:data", "backupRetention"},
 		{"production without a secondary region to replicate to", func(rc *rawConfig) { rc.regions[1]["enabled"] = false },
 			"", "solsec:regions", "exactly one, which holds the data tier's cross-region replicas"},
+		{"a missing edge", func(rc *rawConfig) { rc.edge = nil },
+			"", "solsec:edge", "required"},
+		{"a zone mode that is neither", func(rc *rawConfig) { rc.edge["zone"] = "delegated" },
+			"", `solsec:edge.zone: "delegated"`, "create (this stack creates the public zone of solsec:domain), existing"},
+		{"an unknown price class", func(rc *rawConfig) { rc.edge["priceClass"] = "PriceClass_300" },
+			"", `solsec:edge.priceClass: "PriceClass_300"`, "PriceClass_100, PriceClass_200, PriceClass_All"},
+		{"a rate limit below WAF's minimum", func(rc *rawConfig) { edgeRate(rc, "perIp", 5) },
+			"", "solsec:edge.rateLimits.perIp: 5", "10 to 2000000000 requests per client IP per 5 minutes"},
+		{"a rate limit above WAF's maximum", func(rc *rawConfig) { edgeRate(rc, "perIp", 3000000000) },
+			"", "solsec:edge.rateLimits.perIp: 3000000000", "10 to 2000000000"},
+		{"an upload limit as loose as the general one", func(rc *rawConfig) { edgeRate(rc, "uploadsPerIp", 2000) },
+			"", "solsec:edge.rateLimits.uploadsPerIp: 2000", "less than rateLimits.perIp (2000), the stricter limit of /v1/analyses"},
+		{"a country name instead of a code", func(rc *rawConfig) { rc.edge["blockedCountries"] = []string{"CU", "Iran"} },
+			"", `solsec:edge.blockedCountries[1]: "Iran" is not an ISO 3166-1 alpha-2 country code`, "two upper-case letters such as KP"},
+		{"a lower-case country code", func(rc *rawConfig) { rc.edge["blockedCountries"] = []string{"kp"} },
+			"", `solsec:edge.blockedCountries[0]: "kp"`, "upper-case"},
+		{"a code that is not assigned", func(rc *rawConfig) { rc.edge["blockedCountries"] = []string{"XX"} },
+			"", `solsec:edge.blockedCountries[0]: "XX"`, "ISO 3166-1 alpha-2"},
+		{"a country blocked twice", func(rc *rawConfig) { rc.edge["blockedCountries"] = []string{"KP", "IR", "KP"} },
+			"", `solsec:edge.blockedCountries[2]: "KP" is already solsec:edge.blockedCountries[0]`, "once"},
+		{"no upload limit", func(rc *rawConfig) { rc.edge["uploadLimitMb"] = 0 },
+			"", "solsec:edge.uploadLimitMb: 0", "1 to 100 MiB"},
+		{"an upload limit above 100 MiB", func(rc *rawConfig) { rc.edge["uploadLimitMb"] = 512 },
+			"", "solsec:edge.uploadLimitMb: 512", "1 to 100 MiB"},
+		{"a misspelt edge field", func(rc *rawConfig) { rc.edge["rateLimit"] = 100 },
+			"", "solsec:edge", `unknown field "rateLimit"`},
+		{"a deployed region the edge cannot front", func(rc *rawConfig) { rc.regions[1]["name"] = "eu-west-1" },
+			"", `solsec:regions: "eu-west-1" is deployed but the edge does not know its ALB hosted zone`, "us-east-1, us-west-2"},
+		{"no region in us-east-1", func(rc *rawConfig) {
+			rc.regions[0]["name"] = "us-east-2"
+		}, "", "solsec:regions: no enabled region is us-east-1", "CloudFront's certificate, web ACL and log delivery"},
 	}
 	for _, tc := range tests {
 		t.Run("it rejects "+tc.name, func(t *testing.T) {
@@ -258,8 +291,39 @@ func TestParseConfigRejects(t *testing.T) {
 	}
 }
 
+func edgeRate(rc *rawConfig, field string, v any)     { rc.edge["rateLimits"].(map[string]any)[field] = v }
 func dbSetting(rc *rawConfig, field string, v any)    { rc.data["database"].(map[string]any)[field] = v }
 func cacheSetting(rc *rawConfig, field string, v any) { rc.data["cache"].(map[string]any)[field] = v }
+
+func TestParseConfigEdgeRules(t *testing.T) {
+	t.Run("the repository stacks read their edge settings", func(t *testing.T) {
+		for _, stack := range Environments {
+			sf := stackFile(t, stack)
+			cfg, err := ParseConfig(stack, sf.Config)
+			require.NoError(t, err)
+			assert.Equal(t, ZoneCreate, cfg.Edge.Zone)
+			assert.Less(t, cfg.Edge.RateLimits.UploadsPerIP, cfg.Edge.RateLimits.PerIP)
+			assert.NotEmpty(t, cfg.Edge.BlockedCountries)
+		}
+	})
+	t.Run("an existing zone and no blocked countries are accepted", func(t *testing.T) {
+		rc := productionRaw(t)
+		rc.edge["zone"] = ZoneExisting
+		rc.edge["blockedCountries"] = []string{}
+		cfg, err := ParseConfig("production", rc.encode(t))
+		require.NoError(t, err)
+		assert.Equal(t, ZoneExisting, cfg.Edge.Zone)
+	})
+	t.Run("the code list is ISO 3166-1's 249 assigned codes, each two upper-case letters", func(t *testing.T) {
+		assert.Len(t, ISOCountryCodes, 249)
+		seen := map[string]bool{}
+		for _, c := range ISOCountryCodes {
+			assert.Regexp(t, `^[A-Z]{2}$`, c)
+			assert.False(t, seen[c], c)
+			seen[c] = true
+		}
+	})
+}
 
 func TestParseConfigDataRules(t *testing.T) {
 	t.Run("staging may keep backups a week", func(t *testing.T) {

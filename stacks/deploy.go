@@ -46,7 +46,8 @@ func Deploy(ctx *pulumi.Context) error {
 // inspect them (for instance that no secret value leaves unwrapped): config
 // first, so that a bad config fails before any resource is registered,
 // then every enabled region, the primary first because the secondary's
-// data tier replicates it.
+// data tier replicates it, then observability and the mesh, and the edge
+// in front of them last.
 func Compose(ctx *pulumi.Context) (pulumi.Map, error) {
 	cfg, err := Load(ctx)
 	if err != nil {
@@ -65,7 +66,7 @@ func Compose(ctx *pulumi.Context) (pulumi.Map, error) {
 		return nil, err
 	}
 	outputs := pulumi.Map{
-		"hostedZoneId":  g.zone.ZoneId,
+		"hostedZoneId":  g.zone.ZoneID,
 		"nameServers":   g.zone.NameServers,
 		"environment":   pulumi.String(cfg.Environment),
 		"primaryRegion": pulumi.String(cfg.Primary().Name),
@@ -94,6 +95,20 @@ func Compose(ctx *pulumi.Context) (pulumi.Map, error) {
 	}
 	if err := deployTelemetry(ctx, cfg, parts); err != nil {
 		return nil, err
+	}
+	e, err := deployEdge(ctx, cfg, g, parts)
+	if err != nil {
+		return nil, err
+	}
+	outputs["edge"] = pulumi.Map{
+		"distributionId":     e.DistributionID,
+		"distributionDomain": e.DistributionDomain,
+		"names":              e.Names,
+		"originNames":        e.OriginNames,
+		"albDnsNames":        e.AlbDNSNames,
+		"healthCheckIds":     e.HealthCheckIDs,
+		"webAclArns":         e.WebACLArns,
+		"docsBucket":         e.DocsBucket,
 	}
 	return outputs, nil
 }

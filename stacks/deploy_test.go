@@ -3,6 +3,7 @@ package stacks
 import (
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -110,4 +111,80 @@ func TestObservabilityWatchesEveryRegionsDataAndNAT(t *testing.T) {
 		assert.True(t, watched["CacheClusterId"][node], "cache node %s has alarms", node)
 	}
 	assert.NotEmpty(t, watched["DBInstanceIdentifier"], "the databases have alarms")
+}
+
+func TestEdgeIsComposedInFrontOfEveryRegion(t *testing.T) {
+	for _, stack := range Environments {
+		sf := stackFile(t, stack)
+		cfg, err := ParseConfig(stack, sf.Config)
+		require.NoError(t, err)
+		res, err := offline.Run(stack, sf.Config, Deploy)
+		require.NoError(t, err)
+
+		t.Run(stack+" has one Edge and keeps the hosted zone's name, now under the edge's Zone", func(t *testing.T) {
+			require.Len(t, res.OfType("solsec:edge:Edge"), 1)
+			zones := res.OfType("aws:route53/zone:Zone")
+			require.Len(t, zones, 1)
+			assert.Equal(t, stack+"-zone", zones[0].Name, "the alias in edge.NewZone needs the old name")
+			parent, ok := res.ByURN(zones[0].Parent)
+			require.True(t, ok)
+			assert.Equal(t, "solsec:edge:Zone", parent.Type)
+			assert.Equal(t, cfg.Primary().Name, zones[0].Region)
+		})
+
+		t.Run(stack+" puts an ALB in front of each enabled region's gateway, after the gateway exists", func(t *testing.T) {
+			for _, r := range cfg.EnabledRegions() {
+				ing, ok := res.Get("kubernetes:networking.k8s.io/v1:Ingress", stack+"-edge-"+r.Name+"-alb")
+				require.True(t, ok, r.Name)
+				assert.Contains(t, ing.Provider, ResourceName(stack, r.Name)+"-k8s", "the region's cluster")
+				gateway, ok := res.Get("kubernetes:helm.sh/v3:Release", ResourceName(stack, r.Name)+"-istio-ingressgateway")
+				require.True(t, ok)
+				assert.Contains(t, ing.Dependencies, gateway.URN)
+			}
+		})
+
+		t.Run(stack+" routes the origin names by failover only when it has two regions", func(t *testing.T) {
+			roles := map[string]string{}
+			for _, rec := range res.OfType("aws:route53/record:Record") {
+				if rec.Str("name") != "api-origin."+cfg.Domain {
+					continue
+				}
+				for _, p := range rec.Objects("failoverRoutingPolicies") {
+					roles[p["type"].(string)] = rec.Str("setIdentifier")
+				}
+			}
+			if len(cfg.EnabledRegions()) == 1 {
+				assert.Empty(t, roles)
+			} else {
+				assert.Equal(t, map[string]string{"PRIMARY": "us-east-1", "SECONDARY": "us-west-2"}, roles)
+			}
+		})
+
+		t.Run(stack+" exports the edge's names", func(t *testing.T) {
+			outputs := stackOutputs(t, stack, sf.Config)
+			e, ok := outputs["edge"].(map[string]any)
+			require.True(t, ok)
+			assert.Equal(t, []string{"api." + cfg.Domain, "app." + cfg.Domain, "docs." + cfg.Domain}, e["names"])
+			assert.Len(t, e["albDnsNames"], len(cfg.EnabledRegions()))
+		})
+	}
+}
+
+// stackOutputs runs Compose and resolves its outputs to plain values.
+func stackOutputs(t *testing.T, stack string, config map[string]string) map[string]any {
+	t.Helper()
+	out := make(chan map[string]any, 1)
+	_, err := offline.Run(stack, config, func(ctx *pulumi.Context) error {
+		outputs, err := Compose(ctx)
+		if err != nil {
+			return err
+		}
+		pulumi.ToMapOutput(map[string]pulumi.Output{"edge": outputs["edge"].(pulumi.Map).ToMapOutput()}).ApplyT(func(v map[string]any) int {
+			out <- v
+			return 0
+		})
+		return nil
+	})
+	require.NoError(t, err)
+	return <-out
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/solsec/platform/components/cluster"
 	"github.com/solsec/platform/components/data"
+	"github.com/solsec/platform/components/mesh"
 	"github.com/solsec/platform/components/network"
 )
 
@@ -61,7 +62,9 @@ type regionParts struct {
 	net      *network.Network
 	cluster  *cluster.Cluster
 	data     *data.Data
-	outputs  pulumi.Map
+	// mesh is set by the second pass (deployTelemetry).
+	mesh    *mesh.Mesh
+	outputs pulumi.Map
 }
 
 func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Provider, g *global, links regionLinks) (*regionParts, error) {
@@ -108,7 +111,7 @@ func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Prov
 		ControlPlaneSecurityGroup: net.ControlPlaneSecurityGroup,
 		NodeSecurityGroupIDs:      []pulumi.StringInput{net.NodeSecurityGroupID.ToStringOutput(), net.ExternalServicesSecurityGroupID.ToStringOutput()},
 		NodeGroups:                groups,
-		HostedZoneID:              g.zone.ZoneId,
+		HostedZoneID:              g.zone.ZoneID,
 		Domain:                    cfg.Domain,
 		AcmeEmail:                 cfg.Cluster.AcmeEmail,
 	}, withProvider)

@@ -38,9 +38,11 @@ func deployTelemetry(ctx *pulumi.Context, cfg *Config, parts []*regionParts) err
 		if p != primary {
 			federation = append(federation, obs.Endpoints.FederationEndpoint)
 		}
-		if _, err := deployMesh(ctx, cfg, p, obs); err != nil {
+		m, err := deployMesh(ctx, cfg, p, obs)
+		if err != nil {
 			return fmt.Errorf("region %s: %w", p.region.Name, err)
 		}
+		p.mesh = m
 		p.outputs["alertTopicArn"] = obs.AlertTopicArn
 		p.outputs["dashboardName"] = obs.DashboardName
 	}
