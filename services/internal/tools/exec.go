@@ -166,10 +166,13 @@ func run(ctx context.Context, c command) execResult {
 		OutputBytes: stdout.total,
 		ExitCode:    cmd.ProcessState.ExitCode(),
 	}
+	// The run's context ends at the earlier of our timeout and the
+	// caller's deadline; both are timeouts. Only an explicit cancellation
+	// by the caller is a cancellation.
 	switch {
 	case stdout.Overflowed():
 		res.Overflowed = true
-	case ctx.Err() != nil:
+	case errors.Is(ctx.Err(), context.Canceled):
 		res.Canceled = true
 	case errors.Is(runCtx.Err(), context.DeadlineExceeded):
 		res.TimedOut = true

@@ -36,8 +36,11 @@ type External struct {
 	spec externalSpec
 	opts ExternalOptions
 
-	mu       sync.Mutex
-	detected map[string]Availability // by resolved path: a binary replaced on disk is re-detected
+	mu sync.Mutex
+	// detected caches Detect's answer by resolved path, size and
+	// modification time, so that a binary upgraded or installed in place
+	// is detected again while the version command runs once per binary.
+	detected map[string]Availability
 }
 
 // externalSpec is what differs between external tools.
@@ -83,8 +86,12 @@ func (e *External) Detect(ctx context.Context) Availability {
 		path = abs
 	}
 	av.Path = path
+	key := path
+	if st, err := os.Stat(path); err == nil {
+		key = fmt.Sprintf("%s\x00%d\x00%d", path, st.Size(), st.ModTime().UnixNano())
+	}
 	e.mu.Lock()
-	cached, ok := e.detected[path]
+	cached, ok := e.detected[key]
 	e.mu.Unlock()
 	if ok {
 		return cached
@@ -122,7 +129,7 @@ func (e *External) Detect(ctx context.Context) Availability {
 	if e.detected == nil {
 		e.detected = map[string]Availability{}
 	}
-	e.detected[path] = av
+	e.detected[key] = av
 	e.mu.Unlock()
 	return av
 }
@@ -157,7 +164,7 @@ func (e *External) Run(ctx context.Context, workdir string, sources Sources) (Re
 	case x.Canceled:
 		return res, res.fail(StatusCanceled, "canceled after %s", x.Duration.Round(time.Millisecond))
 	case x.TimedOut:
-		return res, res.fail(StatusTimedOut, "killed after the %s timeout", lim.Timeout)
+		return res, res.fail(StatusTimedOut, "killed at its deadline after %s (timeout %s)", x.Duration.Round(time.Millisecond), lim.Timeout)
 	case x.Overflowed:
 		return res, res.fail(StatusOutputTooLarge, "killed after writing more than %d bytes of output", lim.MaxOutputBytes)
 	}

@@ -228,6 +228,16 @@ func TestExternalUnavailable(t *testing.T) {
 		assert.Contains(t, av.Reason, "exited with status 1")
 		assert.Contains(t, av.Reason, "No module named z3")
 	})
+	t.Run("a binary repaired in place is detected again", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "slither")
+		require.NoError(t, os.WriteFile(path, []byte("#!/bin/sh\nexit 1\n"), 0o755))
+		tool := NewSlither(ExternalOptions{Binary: path})
+		require.False(t, tool.Detect(context.Background()).Available)
+		require.NoError(t, os.WriteFile(path, []byte("#!/bin/sh\necho 0.10.4\n"), 0o755))
+		av := tool.Detect(context.Background())
+		assert.True(t, av.Available, av.Reason)
+		assert.Equal(t, "0.10.4", av.Version)
+	})
 	t.Run("a tool looked up on PATH is found there", func(t *testing.T) {
 		bin := fakeTool(t, "solhint", "echo '[]'")
 		t.Setenv("PATH", filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
@@ -250,6 +260,17 @@ func TestExternalCancellation(t *testing.T) {
 	res, err := tool.Run(ctx, t.TempDir(), projectSources(t))
 	require.ErrorIs(t, err, ErrCanceled)
 	assert.Equal(t, StatusCanceled, res.Status)
+}
+
+func TestExternalCallerDeadlineIsATimeout(t *testing.T) {
+	bin := fakeTool(t, "slither", "sleep 300")
+	tool := NewSlither(ExternalOptions{Binary: bin, Limits: fastLimits(time.Hour)})
+	require.True(t, tool.Detect(context.Background()).Available)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	res, err := tool.Run(ctx, t.TempDir(), projectSources(t))
+	require.ErrorIs(t, err, ErrTimeout)
+	assert.Equal(t, StatusTimedOut, res.Status)
 }
 
 func TestExternalArguments(t *testing.T) {
