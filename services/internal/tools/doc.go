@@ -12,6 +12,18 @@
 // timeout kills everything it started. A tool whose binary is missing is
 // reported unavailable, with the reason, and never fails silently.
 //
+// The memory limit is RLIMIT_AS, set by exec'ing util-linux's prlimit in
+// front of the tool (`prlimit --as=N -- slither ...`), or the POSIX
+// shell's `ulimit -v` when prlimit is not installed. Go cannot set an
+// rlimit between fork and exec, and lowering the service's own limit
+// around a fork would affect every goroutine; a re-exec of the service
+// binary as a limiter would work too but makes every tool run depend on
+// the service's own main. RLIMIT_AS bounds address space, not resident
+// memory, so Node-based Solhint, which reserves several GiB up front, gets
+// a larger default than the Python tools. A tool that fails under the
+// limit is reported StatusMemoryExceeded when its stderr shows an
+// allocation failure (the kernel gives no other signal for RLIMIT_AS).
+//
 // The adapters (ParseSlither, ParseMythril, ParseSolhint, ParseSARIF) are
 // pure functions from a tool's native output to findings; the mapping from
 // each tool's detector ids to SWC, DASP, severity and confidence is the

@@ -350,3 +350,30 @@ func emptyDir(dir string) bool {
 	entries, err := os.ReadDir(dir)
 	return err == nil && len(entries) == 0
 }
+
+func TestStandardTools(t *testing.T) {
+	dir := t.TempDir()
+	slither := fakeTool(t, "slither", "echo '{}'")
+	cfg := Config{
+		Engine:  Engine{Version: "9.9.9"},
+		Slither: ExternalOptions{Binary: slither},
+		Mythril: ExternalOptions{Binary: filepath.Join(dir, "myth")},
+		Solhint: ExternalOptions{Binary: filepath.Join(dir, "solhint")},
+	}
+	ts := Standard(cfg)
+	var names []string
+	for _, tool := range ts {
+		names = append(names, tool.Name())
+	}
+	assert.Equal(t, []string{"solsec", "slither", "mythril", "solhint"}, names)
+
+	avs := DetectAll(context.Background(), ts)
+	require.Len(t, avs, 4)
+	assert.True(t, avs[0].Available)
+	assert.Equal(t, "9.9.9", avs[0].Version)
+	assert.True(t, avs[1].Available, avs[1].Reason)
+	assert.False(t, avs[2].Available)
+	assert.Contains(t, avs[2].Reason, "myth not found")
+	assert.False(t, avs[3].Available)
+	assert.Equal(t, "mythril", avs[2].Tool)
+}
