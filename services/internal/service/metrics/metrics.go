@@ -1,18 +1,9 @@
-//go:build prometheus
-
 // Package metrics is the Prometheus side of the service runtime: one
 // registry per service, the HTTP request latency histogram behind
 // service.Instrument, and constructors for the pipeline's shared metrics
 // (queue depth, job duration, tool outcomes). Every name starts with
 // "solsec_".
-//
-// The "prometheus" build constraint is there because go.sum lacks the
-// modules client_golang v1.23.2 imports (beorn7/perks, prometheus/
-// client_model, common, procfs, munnerz/goautoneg, go.yaml.in/yaml/v2):
-// without it every `go build ./...` in the module would fail. Once
-// `go get github.com/prometheus/client_golang@v1.23.2` has added them
-// (or `go mod tidy`, which considers all build tags, has run), delete the
-// constraint line from both files of this package.
+
 package metrics
 
 import (
