@@ -3,7 +3,6 @@
 // service.Instrument, and constructors for the pipeline's shared metrics
 // (queue depth, job duration, tool outcomes). Every name starts with
 // "solsec_".
-
 package metrics
 
 import (
