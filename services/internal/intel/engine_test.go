@@ -41,13 +41,11 @@ func TestEngineOnFourTools(t *testing.T) {
 		tools.Result{Tool: "solhint", Findings: tools.Enrich(solhint, sources)},
 	)
 
-	project, err := analysis.Load([]string{projectDir}, analysis.LoadOptions{})
-	require.NoError(t, err)
-	abs, err := filepath.Abs(projectDir)
+	index, err := IndexSources(t.TempDir(), sources, analysis.LoadOptions{})
 	require.NoError(t, err)
 	store := &MemoryStore{}
 	e := &Engine{Store: store}
-	fs, err := e.Process(ctx, obs, NewSourceIndex(project, abs))
+	fs, err := e.Process(ctx, obs, index)
 	require.NoError(t, err)
 
 	byClass := map[string]Finding{}
@@ -77,7 +75,7 @@ func TestEngineOnFourTools(t *testing.T) {
 	t.Run("triage of the merged finding updates every tool's detector", func(t *testing.T) {
 		f := byClass["SWC-115"]
 		require.NoError(t, RecordTriage(ctx, store, &f, DecisionNone, DecisionFalsePositive))
-		again, err := e.Process(ctx, obs, NewSourceIndex(project, abs))
+		again, err := e.Process(ctx, obs, index)
 		require.NoError(t, err)
 		found := false
 		for _, g := range again {

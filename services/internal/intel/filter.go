@@ -2,6 +2,7 @@ package intel
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/solsec/platform/services/internal/analysis"
 	"github.com/solsec/platform/services/internal/solidity"
+	"github.com/solsec/platform/services/internal/tools"
 )
 
 // Filter recognises one known false-positive shape.
@@ -104,6 +106,42 @@ func NewSourceIndex(p *analysis.Project, root string) *SourceIndex {
 		ix.mods[c.File] = append(ix.mods[c.File], c.Modifiers...)
 	}
 	return ix
+}
+
+// IndexSources parses a project's sources for the filters: it writes them
+// into a temporary directory under workdir (the system's when empty),
+// loads them with the analysis engine's loader and removes the directory;
+// the parsed model keeps the sources in memory.
+func IndexSources(workdir string, sources tools.Sources, opts analysis.LoadOptions) (*SourceIndex, error) {
+	if err := sources.Validate(); err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp(workdir, "solsec-intel-")
+	if err != nil {
+		return nil, fmt.Errorf("indexing sources: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	var paths []string
+	for _, s := range sources {
+		p := filepath.Join(dir, filepath.FromSlash(s.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return nil, fmt.Errorf("indexing sources: %w", err)
+		}
+		if err := os.WriteFile(p, s.Content, 0o600); err != nil {
+			return nil, fmt.Errorf("indexing sources: %w", err)
+		}
+		if strings.HasSuffix(s.Path, ".sol") {
+			paths = append(paths, p)
+		}
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("indexing sources: no .sol file")
+	}
+	p, err := analysis.Load(paths, opts)
+	if err != nil {
+		return nil, fmt.Errorf("indexing sources: %w", err)
+	}
+	return NewSourceIndex(p, dir), nil
 }
 
 // file returns the parsed file a finding's path names.

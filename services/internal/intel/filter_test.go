@@ -11,6 +11,7 @@ import (
 
 	"github.com/solsec/platform/services/internal/analysis"
 	"github.com/solsec/platform/services/internal/findings"
+	"github.com/solsec/platform/services/internal/tools"
 )
 
 const vaultSource = `// SPDX-License-Identifier: MIT
@@ -235,4 +236,28 @@ func TestFiltersDescribeThemselves(t *testing.T) {
 	assert.False(t, requiresAtLeast08("^0.7.6"))
 	assert.False(t, requiresAtLeast08("<0.9.0"))
 	assert.Equal(t, findings.SeverityMedium, ob("a", "b", "", "c", 1, 1).Finding.Severity)
+}
+
+func TestIndexSources(t *testing.T) {
+	t.Run("sources indexed from memory feed the filters", func(t *testing.T) {
+		ix, err := IndexSources(t.TempDir(), tools.Sources{{Path: "src/Vault.sol", Content: []byte(vaultSource)}}, analysis.LoadOptions{})
+		require.NoError(t, err)
+		line := lineOf(t, vaultSource, "CALL guarded")
+		fs := Merge([]Observation{ob("slither", "reentrancy-eth", "SWC-107", "src/Vault.sol", line, line)})
+		ApplyFilters(fs, ix, DefaultFilters())
+		require.NotNil(t, fs[0].Suppression)
+		assert.Equal(t, "reentrancy-guarded", fs[0].Suppression.Filter)
+	})
+	t.Run("the temporary directory is removed", func(t *testing.T) {
+		dir := t.TempDir()
+		_, err := IndexSources(dir, tools.Sources{{Path: "A.sol", Content: []byte("contract A {}")}}, analysis.LoadOptions{})
+		require.NoError(t, err)
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		assert.Empty(t, entries)
+	})
+	t.Run("paths escaping the project are rejected", func(t *testing.T) {
+		_, err := IndexSources(t.TempDir(), tools.Sources{{Path: "../A.sol", Content: []byte("contract A {}")}}, analysis.LoadOptions{})
+		assert.ErrorContains(t, err, "inside the project")
+	})
 }

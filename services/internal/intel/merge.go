@@ -164,6 +164,9 @@ func mergeCluster(cluster []*span) Finding {
 		}
 	}
 	m := Finding{Finding: cluster[rep].f, Class: cluster[rep].class}
+	if m.DASP == "" {
+		m.DASP = tools.DASPForSWC(m.SWC)
+	}
 	m.Locations = slices.Clone(m.Locations)
 	m.Locations[0].File = cluster[rep].file
 	for _, s := range cluster {
