@@ -105,7 +105,7 @@ func (l *Limiter) Allow(ctx context.Context, subject string, limit int, window t
 	w := window.Milliseconds()
 	n0 := now.UnixMilli() / w
 	key := l.prefix + subject + ":" + strconv.FormatInt(n0, 10)
-	reset := time.UnixMilli((n0+1)*w).Sub(now)
+	reset := time.UnixMilli((n0 + 1) * w).Sub(now)
 	ctx, cancel := context.WithTimeout(ctx, l.timeout)
 	defer cancel()
 	n, err := incr.Run(ctx, l.client, []string{key}, w).Int()
