@@ -310,7 +310,7 @@ func (q *queries) SaveParseSummary(ctx context.Context, orgID string, s store.Pa
 	if !validID(orgID) || !validID(s.AnalysisID) {
 		return fmt.Errorf("save parse summary: analysis: %w", store.ErrNotFound)
 	}
-	_, err := q.db.Exec(ctx,
+	tag, err := q.db.Exec(ctx,
 		`INSERT INTO parse_summaries (analysis_id, org_id, source_files, ast_summary, import_graph, inheritance_graph)
 		 VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb)
 		 ON CONFLICT (analysis_id) DO UPDATE SET
@@ -319,7 +319,14 @@ func (q *queries) SaveParseSummary(ctx context.Context, orgID string, s store.Pa
 		 WHERE parse_summaries.org_id = EXCLUDED.org_id`,
 		s.AnalysisID, orgID, jsonOr(s.SourceFiles, "[]"), jsonOr(s.ASTSummary, "{}"),
 		jsonOr(s.ImportGraph, "{}"), jsonOr(s.InheritanceGraph, "{}"))
-	return mapErr(err, "save parse summary")
+	if err != nil {
+		return mapErr(err, "save parse summary")
+	}
+	if tag.RowsAffected() == 0 {
+		// The conflict's WHERE refused a row of another organisation.
+		return fmt.Errorf("save parse summary: analysis: %w", store.ErrNotFound)
+	}
+	return nil
 }
 
 // GetParseSummary returns an analysis' parse summary.
