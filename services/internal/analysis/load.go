@@ -23,6 +23,14 @@ type LoadOptions struct {
 	// IncludePaths are extra directories imports are looked up in, such as
 	// node_modules directories outside the project.
 	IncludePaths []string
+	// Confine, when set, is the only directory the load may read from: an
+	// import that resolves outside it (an absolute path, "../" climbing out,
+	// a remapping or include path elsewhere, a symbolic link leading out) is
+	// reported as not found, and no parent of it is searched for project
+	// markers or node_modules. Services analysing uploaded sources set it to
+	// the job's working directory so that a hostile import cannot read the
+	// host's files or another job's sources.
+	Confine string
 }
 
 // Diagnostic kinds.
@@ -194,6 +202,18 @@ func Load(paths []string, opts LoadOptions) (*Project, error) {
 		return nil, fmt.Errorf("no Solidity (.sol) files in %s", strings.Join(paths, ", "))
 	}
 	p := &Project{Root: commonDir(roots), byAbs: map[string]*File{}}
+	if opts.Confine != "" {
+		confine, err := confineDir(opts.Confine)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			if !insideReal(confine, f) {
+				return nil, fmt.Errorf("%s is outside the confining directory %s", f, opts.Confine)
+			}
+		}
+		opts.Confine = confine
+	}
 	p.resolver = newResolver(p.Root, opts)
 
 	// Parse in waves: the named files first, then every file their imports

@@ -3,6 +3,9 @@ package analysis
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,14 +30,17 @@ type resolver struct {
 	libDirs     []string // Foundry lib/ directories
 	moduleDirs  []string // node_modules directories, nearest first
 	includeDirs []string
+	// confine, when not empty, is the absolute, symlink-free directory every
+	// resolved file must lie in (LoadOptions.Confine).
+	confine string
 }
 
 // projectMarkers identify the directory a Foundry or Hardhat project lives in.
 var projectMarkers = []string{"foundry.toml", "remappings.txt", "hardhat.config.js", "hardhat.config.ts", "package.json", ".git"}
 
 func newResolver(root string, opts LoadOptions) *resolver {
-	r := &resolver{projectDir: root}
-	for d := root; ; {
+	r := &resolver{projectDir: root, confine: opts.Confine}
+	for d := root; r.mayRead(d); {
 		if hasAny(d, projectMarkers) {
 			r.projectDir = d
 			break
@@ -62,7 +68,7 @@ func newResolver(root string, opts LoadOptions) *resolver {
 	if st, err := os.Stat(filepath.Join(r.projectDir, "lib")); err == nil && st.IsDir() {
 		r.libDirs = append(r.libDirs, filepath.Join(r.projectDir, "lib"))
 	}
-	for d := root; ; {
+	for d := root; r.mayRead(d); {
 		nm := filepath.Join(d, "node_modules")
 		if st, err := os.Stat(nm); err == nil && st.IsDir() {
 			r.moduleDirs = append(r.moduleDirs, nm)
@@ -168,6 +174,21 @@ func readFoundryRemappings(path string) []string {
 // candidates lists where an import of path from file `from` may live, in the
 // order solc and the common toolchains would look.
 func (r *resolver) candidates(from, path string) []string {
+	out := r.lookups(from, path)
+	if r.confine == "" {
+		return out
+	}
+	kept := out[:0]
+	for _, c := range out {
+		if r.mayRead(c) {
+			kept = append(kept, c)
+		}
+	}
+	return kept
+}
+
+// lookups lists the candidate paths of candidates before confinement.
+func (r *resolver) lookups(from, path string) []string {
 	if strings.HasPrefix(path, "./") || strings.HasPrefix(path, "../") {
 		return []string{filepath.Join(filepath.Dir(from), filepath.FromSlash(path))}
 	}
@@ -206,6 +227,47 @@ func (r *resolver) candidates(from, path string) []string {
 	// the base path, which for a single-directory project is the file's own.
 	out = append(out, filepath.Join(filepath.Dir(from), rel))
 	return out
+}
+
+// mayRead reports whether path lies inside the confining directory, after
+// following symbolic links, so that a link inside the directory cannot lead
+// out of it. Without confinement every path may be read.
+func (r *resolver) mayRead(path string) bool {
+	return r.confine == "" || insideReal(r.confine, path)
+}
+
+// insideReal reports whether path lies in dir both as written and once its
+// symbolic links are followed. A path that does not exist passes on its
+// lexical test alone: there is nothing to read there.
+func insideReal(dir, path string) bool {
+	if !within(dir, path) {
+		return false
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	return within(dir, real)
+}
+
+// within reports whether path is dir or lies below it (both absolute).
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, filepath.Clean(path))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// confineDir makes a LoadOptions.Confine directory absolute and free of
+// symbolic links, so that within compares like with like.
+func confineDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("confining directory %s: %w", dir, err)
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", fmt.Errorf("confining directory %s: %w", dir, err)
+	}
+	return real, nil
 }
 
 // resolveImports maps every import directive of f to a file, loading
