@@ -29,7 +29,8 @@ type LoadOptions struct {
 	// reported as not found, and no parent of it is searched for project
 	// markers or node_modules. Services analysing uploaded sources set it to
 	// the job's working directory so that a hostile import cannot read the
-	// host's files or another job's sources.
+	// host's files or another job's sources. IncludePaths, which come from
+	// the operator rather than the sources, stay readable.
 	Confine string
 }
 

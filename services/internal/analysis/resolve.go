@@ -231,9 +231,19 @@ func (r *resolver) lookups(from, path string) []string {
 
 // mayRead reports whether path lies inside the confining directory, after
 // following symbolic links, so that a link inside the directory cannot lead
-// out of it. Without confinement every path may be read.
+// out of it. Without confinement every path may be read. Include paths
+// stay readable: they come from the operator's configuration, not from the
+// sources being analysed.
 func (r *resolver) mayRead(path string) bool {
-	return r.confine == "" || insideReal(r.confine, path)
+	if r.confine == "" || insideReal(r.confine, path) {
+		return true
+	}
+	for _, inc := range r.includeDirs {
+		if insideReal(inc, path) {
+			return true
+		}
+	}
+	return false
 }
 
 // insideReal reports whether path lies in dir both as written and once its

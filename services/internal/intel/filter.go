@@ -137,6 +137,8 @@ func IndexSources(workdir string, sources tools.Sources, opts analysis.LoadOptio
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("indexing sources: no .sol file")
 	}
+	// The sources are untrusted: their imports stay inside dir.
+	opts.Confine = dir
 	p, err := analysis.Load(paths, opts)
 	if err != nil {
 		return nil, fmt.Errorf("indexing sources: %w", err)

@@ -110,7 +110,9 @@ func (e *Engine) analyse(ws *workspace, sources Sources) (res Result, err error)
 	if len(paths) == 0 {
 		return res, res.fail(StatusFailed, "no .sol file to analyse")
 	}
-	project, err := analysis.Load(paths, analysis.LoadOptions{Remappings: e.Remappings, IncludePaths: e.IncludePaths})
+	// Confine: the sources are untrusted, and an import must not read
+	// anything outside the run's own directory.
+	project, err := analysis.Load(paths, analysis.LoadOptions{Remappings: e.Remappings, IncludePaths: e.IncludePaths, Confine: ws.Src})
 	if err != nil {
 		return res, res.fail(StatusFailed, "%v", err)
 	}
