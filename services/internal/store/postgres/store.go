@@ -14,9 +14,12 @@
 //		return err
 //	})
 //
-// Methods that need several statements to be atomic (triage, idempotent
-// creates) open their own transaction on a *Store and a savepoint on a
-// *Tx, so they behave the same either way.
+// Methods that need several statements to be atomic (triage, inserting
+// findings) open their own transaction on a *Store and a savepoint on a
+// *Tx, so they behave the same either way. As always in PostgreSQL, a
+// single statement that fails inside a transaction (a unique violation on
+// CreateProject, say) aborts the whole transaction: the caller returns the
+// error and InTx rolls back.
 package postgres
 
 import (
