@@ -1,6 +1,10 @@
 package rules
 
-import "strings"
+import (
+	"encoding/json"
+	"strings"
+	"unicode"
+)
 
 const (
 	tCloudFront  = "aws:cloudfront/distribution:Distribution"
@@ -11,7 +15,46 @@ const (
 	tWebACL      = "aws:wafv2/webAcl:WebAcl"
 	tWebACLAssoc = "aws:wafv2/webAclAssociation:WebAclAssociation"
 	tWebACLLog   = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+	tIngress     = "kubernetes:networking.k8s.io/v1:Ingress"
+	tLogSource   = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
+	tLogDelivery = "aws:cloudwatch/logDelivery:LogDelivery"
 )
+
+// Annotations of the AWS Load Balancer Controller the ALB policies read.
+const (
+	albAnnotations = "alb.ingress.kubernetes.io/"
+	annScheme      = albAnnotations + "scheme"
+	annSSLPolicy   = albAnnotations + "ssl-policy"
+	annListen      = albAnnotations + "listen-ports"
+	annRedirect    = albAnnotations + "ssl-redirect"
+	annWAF         = albAnnotations + "wafv2-acl-arn"
+	annAttributes  = albAnnotations + "load-balancer-attributes"
+)
+
+// albIngress is an Ingress the AWS Load Balancer Controller turns into an
+// ALB: its annotations, and whether it is one.
+func albIngress(v View) (map[string]string, bool) {
+	if v.Str("spec", "ingressClassName") != "alb" && v.Str("metadata", "annotations", "kubernetes.io/ingress.class") != "alb" {
+		return nil, false
+	}
+	ann := map[string]string{}
+	for _, k := range v.Keys("metadata", "annotations") {
+		ann[k] = v.Str("metadata", "annotations", k)
+	}
+	return ann, true
+}
+
+// lbAttributes parses the load-balancer-attributes annotation
+// ("k1=v1,k2=v2").
+func lbAttributes(ann map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, kv := range strings.Split(ann[annAttributes], ",") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(kv), "="); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
 
 // requiredManagedRules are the AWS managed rule groups every web ACL runs.
 var requiredManagedRules = []string{"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"}
@@ -27,12 +70,62 @@ func modernTLS(policy string) bool {
 	return strings.Contains(policy, "TLS13") || strings.Contains(policy, "TLS-1-2")
 }
 
-// wafRules returns a web ACL's rules from either the typed list or ruleJson.
+// wafRules returns a web ACL's rules from either the typed list or
+// ruleJson, the WAF API's JSON (PascalCase keys), whose keys are turned
+// into the typed list's camelCase so that checks read both alike.
 func wafRules(v View) []View {
 	if rs := v.List("rules"); len(rs) > 0 {
 		return rs
 	}
-	return nil
+	raw := v.Str("ruleJson")
+	if raw == "" {
+		return nil
+	}
+	var decoded []any
+	if err := json.Unmarshal([]byte(raw), &decoded); err != nil {
+		return nil
+	}
+	out := make([]View, len(decoded))
+	for i, r := range decoded {
+		out[i] = View{v: camelKeys(r), unknown: v.unknown}
+	}
+	return out
+}
+
+// camelKeys lower-cases the leading capitals of every map key
+// ("ManagedRuleGroupStatement" → "managedRuleGroupStatement",
+// "IPSetReferenceStatement" → "ipSetReferenceStatement").
+func camelKeys(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[camel(k)] = camelKeys(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = camelKeys(e)
+		}
+		return out
+	}
+	return v
+}
+
+func camel(k string) string {
+	r := []rune(k)
+	n := 0
+	for n < len(r) && unicode.IsUpper(r[n]) {
+		n++
+	}
+	if n > 1 && n < len(r) {
+		n-- // the last capital starts the next word
+	}
+	for i := 0; i < n; i++ {
+		r[i] = unicode.ToLower(r[i])
+	}
+	return string(r)
 }
 
 func edgePolicies() []ResourcePolicy {
@@ -97,18 +190,6 @@ func edgePolicies() []ResourcePolicy {
 			},
 		},
 		{
-			ID: "cloudfront-logging", Title: "CloudFront writes access logs",
-			Why:         "Edge access logs are the only record of requests WAF allowed and the origin never saw.",
-			Enforcement: Mandatory, Controls: ctl("CloudFront.5", "", "CC7.2", "A.8.15"),
-			Types: []string{tCloudFront},
-			Check: func(r Resource, v View) *Problem {
-				if !v.Set("loggingConfig", "bucket") {
-					return problem("no loggingConfig.bucket", "set loggingConfig.bucket to the log bucket's regional domain name")
-				}
-				return nil
-			},
-		},
-		{
 			ID: "alb-drop-invalid-headers", Title: "ALBs drop invalid HTTP headers",
 			Why:         "Malformed headers are a request-smuggling vector against the services behind the ALB.",
 			Enforcement: Mandatory, Controls: ctl("ELB.4", "", "CC6.6", "A.8.20"),
@@ -136,8 +217,14 @@ func edgePolicies() []ResourcePolicy {
 			ID: "alb-internal", Title: "Load balancers are internal unless waived",
 			Why:         "Every internet-facing entry point must be a reviewed decision: the waiver list records which ones are.",
 			Enforcement: Mandatory, Controls: ctl("", "", "CC6.6", "A.8.20,A.8.22"),
-			Types: []string{tLB, tLBAlias},
+			Types: []string{tLB, tLBAlias, tIngress},
 			Check: func(r Resource, v View) *Problem {
+				if r.Type == tIngress {
+					if ann, ok := albIngress(v); ok && ann[annScheme] == "internet-facing" {
+						return problem("the Ingress asks for an internet-facing ALB", `set the annotation `+annScheme+`: internal, or add a reviewed waiver with the reason it must face the internet`)
+					}
+					return nil
+				}
 				if !v.Bool("internal") {
 					return problem("the load balancer is internet-facing", "set internal: true, or add a reviewed waiver with the reason it must face the internet")
 				}
@@ -220,6 +307,114 @@ func edgePolicies() []ResourcePolicy {
 					return problem("visibilityConfig does not enable metrics and sampled requests", "set visibilityConfig {cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true}")
 				}
 				return nil
+			},
+		},
+		{
+			ID: "alb-ingress-hardened", Title: "ALB Ingresses serve TLS 1.2+, redirect HTTP, drop invalid headers and log",
+			Why:         "The AWS Load Balancer Controller builds the ALB from annotations; a missing one silently leaves the ALB's insecure default.",
+			Enforcement: Mandatory, Controls: ctl("ELB.1,ELB.4,ELB.5", "", "CC6.6,CC6.7,CC7.2", "A.8.15,A.8.20,A.8.24"),
+			Types: []string{tIngress},
+			Check: func(r Resource, v View) *Problem {
+				ann, ok := albIngress(v)
+				if !ok {
+					return nil
+				}
+				var listen []map[string]int
+				_ = json.Unmarshal([]byte(ann[annListen]), &listen)
+				https, http := false, false
+				for _, l := range listen {
+					if _, ok := l["HTTPS"]; ok {
+						https = true
+					}
+					if _, ok := l["HTTP"]; ok {
+						http = true
+					}
+				}
+				attrs := lbAttributes(ann)
+				switch {
+				case !https:
+					return problem("listen-ports %q has no HTTPS listener", `set `+annListen+`: '[{"HTTP":80},{"HTTPS":443}]'`, ann[annListen])
+				case !modernTLS(ann[annSSLPolicy]):
+					return problem("ssl-policy %q allows TLS below 1.2 (or is the controller's default)", "set "+annSSLPolicy+": ELBSecurityPolicy-TLS13-1-2-2021-06", ann[annSSLPolicy])
+				case http && ann[annRedirect] == "":
+					return problem("an HTTP listener without ssl-redirect serves the application in clear", "set "+annRedirect+": '443'")
+				case attrs["routing.http.drop_invalid_header_fields.enabled"] != "true":
+					return problem("invalid header fields are not dropped", "add routing.http.drop_invalid_header_fields.enabled=true to "+annAttributes)
+				case attrs["access_logs.s3.enabled"] != "true" || attrs["access_logs.s3.bucket"] == "":
+					return problem("access logs are off", "add access_logs.s3.enabled=true,access_logs.s3.bucket=<SSE-S3 log bucket> to "+annAttributes)
+				}
+				return nil
+			},
+		},
+		{
+			ID: "alb-ingress-waf", Title: "Internet-facing ALB Ingresses attach a web ACL",
+			Why:         "The controller associates the web ACL only when the Ingress names it; without it the services face injection and floods directly.",
+			Enforcement: Mandatory, Controls: ctl("ELB.16", "", "CC6.6", "A.8.20,A.8.23"),
+			Types: []string{tIngress},
+			Check: func(r Resource, v View) *Problem {
+				if ann, ok := albIngress(v); ok && ann[annScheme] == "internet-facing" && !strings.HasPrefix(ann[annWAF], "arn:") {
+					return problem("no wafv2-acl-arn annotation", "set "+annWAF+" to the region's REGIONAL web ACL ARN")
+				}
+				return nil
+			},
+		},
+		{
+			ID: "alb-ingress-deletion-protection", Title: "Production ALB Ingresses turn on deletion protection",
+			Why:         "Deleting the Ingress (or the controller reconciling it away) would delete the production ALB and change the name DNS fails over to.",
+			Enforcement: Mandatory, Controls: ctl("ELB.6", "", "A1.2", "A.8.14"),
+			Types: []string{tIngress},
+			Check: func(r Resource, v View) *Problem {
+				ann, ok := albIngress(v)
+				if ok && r.Stack == Production && lbAttributes(ann)["deletion_protection.enabled"] != "true" {
+					return problem("deletion protection is off in production", "add deletion_protection.enabled=true to "+annAttributes)
+				}
+				return nil
+			},
+		},
+		{
+			ID: "cloudfront-s3-origin-oac", Title: "CloudFront reads S3 origins through Origin Access Control",
+			Why:         "Without OAC the bucket must be public or use the legacy identity, which cannot sign SSE-KMS requests.",
+			Enforcement: Mandatory, Controls: ctl("CloudFront.13", "", "CC6.1", "A.8.3"),
+			Types: []string{tCloudFront},
+			Check: func(r Resource, v View) *Problem {
+				for _, o := range v.List("origins") {
+					d := o.Str("domainName")
+					if strings.Contains(d, ".s3.") && strings.HasSuffix(d, ".amazonaws.com") && !o.Set("originAccessControlId") {
+						return problem("S3 origin %q has no originAccessControlId", "create an aws.cloudfront.OriginAccessControl (s3, sigv4, always) and set originAccessControlId", o.Str("originId"))
+					}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "cloudfront-security-headers", Title: "Every CloudFront behaviour adds the security response headers",
+			Why:         "HSTS, nosniff and frame denial must be on every response, including cached assets and error pages.",
+			Enforcement: Advisory, Controls: ctl("", "", "CC6.7", "A.8.23,A.8.26"),
+			Types: []string{tCloudFront},
+			Check: func(r Resource, v View) *Problem {
+				if !v.Set("defaultCacheBehavior", "responseHeadersPolicyId") {
+					return problem("the default behaviour has no responseHeadersPolicyId", "attach a response headers policy with HSTS and the security headers")
+				}
+				for _, b := range v.List("orderedCacheBehaviors") {
+					if !b.Set("responseHeadersPolicyId") {
+						return problem("behaviour %q has no responseHeadersPolicyId", "attach a response headers policy with HSTS and the security headers", b.Str("pathPattern"))
+					}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "waf-logs-redact-credentials", Title: "WAF logs redact the Authorization header",
+			Why:         "WAF logs every header of a logged request; an unredacted Authorization header puts bearer tokens in a log group.",
+			Enforcement: Mandatory, Controls: ctl("", "", "C1.1,CC6.1", "A.8.11,A.8.15"),
+			Types: []string{tWebACLLog},
+			Check: func(r Resource, v View) *Problem {
+				for _, f := range v.List("redactedFields") {
+					if strings.EqualFold(f.Str("singleHeader", "name"), "authorization") {
+						return nil
+					}
+				}
+				return problem("the Authorization header is not redacted", `add redactedFields [{singleHeader: {name: "authorization"}}]`)
 			},
 		},
 	}

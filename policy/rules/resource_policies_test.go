@@ -52,6 +52,32 @@ var goodWAFRules = l{
 	m{"name": "rate", "statement": m{"rateBasedStatement": m{"limit": 2000.0, "aggregateKeyType": "IP"}}},
 }
 
+var goodWAFRuleJSON = `[
+	{"Name":"common","Statement":{"ManagedRuleGroupStatement":{"VendorName":"AWS","Name":"AWSManagedRulesCommonRuleSet"}}},
+	{"Name":"bad-inputs","Statement":{"ManagedRuleGroupStatement":{"VendorName":"AWS","Name":"AWSManagedRulesKnownBadInputsRuleSet"}}},
+	{"Name":"rate","Statement":{"RateBasedStatement":{"Limit":2000,"AggregateKeyType":"IP"}}}]`
+
+// edgeIngress is an Ingress of class alb with the edge's annotations, some
+// replaced ("" deletes one).
+func edgeIngress(replace map[string]string) m {
+	ann := m{
+		"alb.ingress.kubernetes.io/scheme":                   "internet-facing",
+		"alb.ingress.kubernetes.io/listen-ports":             `[{"HTTP":80},{"HTTPS":443}]`,
+		"alb.ingress.kubernetes.io/ssl-redirect":             "443",
+		"alb.ingress.kubernetes.io/ssl-policy":               "ELBSecurityPolicy-TLS13-1-2-2021-06",
+		"alb.ingress.kubernetes.io/wafv2-acl-arn":            "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/x/1",
+		"alb.ingress.kubernetes.io/load-balancer-attributes": "access_logs.s3.enabled=true,access_logs.s3.bucket=logs,routing.http.drop_invalid_header_fields.enabled=true,deletion_protection.enabled=true",
+	}
+	for k, v := range replace {
+		if v == "" {
+			delete(ann, k)
+		} else {
+			ann[k] = v
+		}
+	}
+	return m{"metadata": m{"annotations": ann}, "spec": m{"ingressClassName": "alb"}}
+}
+
 var allTags = m{"Project": "solsec", "Environment": "staging", "Region": "us-east-1", "ManagedBy": "pulumi", "CostCenter": "x"}
 
 // resourceCases has, for every resource policy, at least one compliant and
@@ -277,9 +303,41 @@ var resourceCases = map[string][]rcase{
 		ok("web ACL", m{"webAclId": "arn:aws:wafv2:us-east-1:1:global/webacl/x"}),
 		bad("no web ACL", m{}),
 	},
-	"cloudfront-logging": {
-		ok("logs", m{"loggingConfig": m{"bucket": "logs.s3.amazonaws.com"}}),
-		bad("no logs", m{}),
+	"cloudfront-s3-origin-oac": {
+		ok("an S3 origin with OAC and a custom origin", m{"origins": l{
+			m{"originId": "docs", "domainName": "docs.s3.us-east-1.amazonaws.com", "originAccessControlId": "E123"},
+			m{"originId": "api", "domainName": "api-origin.solsec.io", "customOriginConfig": m{"originProtocolPolicy": "https-only"}},
+		}}),
+		bad("an S3 origin without OAC", m{"origins": l{m{"originId": "docs", "domainName": "docs.s3.us-east-1.amazonaws.com", "s3OriginConfig": m{"originAccessIdentity": ""}}}}),
+	},
+	"cloudfront-security-headers": {
+		ok("on every behaviour", m{"defaultCacheBehavior": m{"responseHeadersPolicyId": "p"}, "orderedCacheBehaviors": l{m{"pathPattern": "/v1/*", "responseHeadersPolicyId": "p"}}}),
+		bad("missing on one path", m{"defaultCacheBehavior": m{"responseHeadersPolicyId": "p"}, "orderedCacheBehaviors": l{m{"pathPattern": "/docs/*"}}}),
+		bad("missing on the default behaviour", m{"defaultCacheBehavior": m{}}),
+	},
+	"waf-logs-redact-credentials": {
+		ok("Authorization redacted", m{"redactedFields": l{m{"singleHeader": m{"name": "authorization"}}, m{"singleHeader": m{"name": "cookie"}}}}),
+		bad("only cookies redacted", m{"redactedFields": l{m{"singleHeader": m{"name": "cookie"}}}}),
+		bad("nothing redacted", m{}),
+	},
+	"alb-ingress-hardened": {
+		ok("the edge's annotations", edgeIngress(nil)),
+		ok("another controller's Ingress", m{"spec": m{"ingressClassName": "nginx"}}),
+		bad("no HTTPS listener", edgeIngress(map[string]string{"alb.ingress.kubernetes.io/listen-ports": `[{"HTTP":80}]`})),
+		bad("the controller's default TLS policy", edgeIngress(map[string]string{"alb.ingress.kubernetes.io/ssl-policy": ""})),
+		bad("HTTP without a redirect", edgeIngress(map[string]string{"alb.ingress.kubernetes.io/ssl-redirect": ""})),
+		bad("invalid headers kept", edgeIngress(map[string]string{"alb.ingress.kubernetes.io/load-balancer-attributes": "access_logs.s3.enabled=true,access_logs.s3.bucket=logs"})),
+		bad("no access logs", edgeIngress(map[string]string{"alb.ingress.kubernetes.io/load-balancer-attributes": "routing.http.drop_invalid_header_fields.enabled=true"})),
+	},
+	"alb-ingress-waf": {
+		ok("a web ACL", edgeIngress(nil)),
+		ok("an internal ALB", edgeIngress(map[string]string{"alb.ingress.kubernetes.io/scheme": "internal", "alb.ingress.kubernetes.io/wafv2-acl-arn": ""})),
+		bad("internet-facing without one", edgeIngress(map[string]string{"alb.ingress.kubernetes.io/wafv2-acl-arn": ""})),
+	},
+	"alb-ingress-deletion-protection": {
+		ok("protected in production", edgeIngress(nil)).in("production"),
+		ok("staging may delete its ALB", edgeIngress(map[string]string{"alb.ingress.kubernetes.io/load-balancer-attributes": "deletion_protection.enabled=false"})).in("staging"),
+		bad("unprotected in production", edgeIngress(map[string]string{"alb.ingress.kubernetes.io/load-balancer-attributes": "deletion_protection.enabled=false"})).in("production"),
 	},
 	"alb-drop-invalid-headers": {
 		ok("dropped", m{"dropInvalidHeaderFields": true}),
@@ -293,6 +351,8 @@ var resourceCases = map[string][]rcase{
 	"alb-internal": {
 		ok("internal", m{"internal": true}),
 		bad("internet-facing", m{"internal": false}),
+		ok("an internal ALB Ingress", edgeIngress(map[string]string{"alb.ingress.kubernetes.io/scheme": "internal"})).as(tIngress),
+		bad("an internet-facing ALB Ingress", edgeIngress(nil)).as(tIngress),
 	},
 	"alb-deletion-protection": {
 		ok("protected", m{"enableDeletionProtection": true}),
@@ -306,11 +366,15 @@ var resourceCases = map[string][]rcase{
 	},
 	"waf-managed-rules": {
 		ok("both groups", m{"rules": goodWAFRules}),
+		ok("both groups in ruleJson", m{"ruleJson": goodWAFRuleJSON}),
 		bad("only the rate rule", m{"rules": l{goodWAFRules[2]}}),
+		bad("only the rate rule in ruleJson", m{"ruleJson": `[{"Name":"rate","Statement":{"RateBasedStatement":{"Limit":100,"AggregateKeyType":"IP"}}}]`}),
 	},
 	"waf-rate-limit": {
 		ok("rate rule", m{"rules": goodWAFRules}),
+		ok("rate rule in ruleJson", m{"ruleJson": goodWAFRuleJSON}),
 		bad("no rate rule", m{"rules": goodWAFRules[:2]}),
+		bad("no rules at all", m{}),
 	},
 	"waf-metrics": {
 		ok("metrics on", m{"visibilityConfig": m{"cloudwatchMetricsEnabled": true, "sampledRequestsEnabled": true}}),

@@ -443,6 +443,39 @@ func stackPolicies() []StackPolicy {
 			},
 		},
 		{
+			ID: "cloudfront-logging", Title: "CloudFront writes access logs",
+			Why:         "Edge access logs are the only record of requests WAF allowed and the origin never saw.",
+			Enforcement: Mandatory, Controls: ctl("CloudFront.5", "", "CC7.2", "A.8.15"),
+			Check: func(s Stack) ([]Problem, bool) {
+				// Standard logging v2 is a CloudWatch Logs delivery source
+				// on the distribution with a delivery from it; legacy
+				// logging is the distribution's loggingConfig.
+				var probs []Problem
+				unknown := false
+				for _, d := range ofType(s, tCloudFront) {
+					if NewView(d.Props).Set("loggingConfig", "bucket") {
+						continue
+					}
+					delivered := false
+					sources, u := join(s, d, "resourceArn", tLogSource)
+					unknown = unknown || u
+					for _, src := range sources {
+						if str(src.Props["logType"]) != "ACCESS_LOGS" {
+							continue
+						}
+						ds, u := join(s, src, "deliverySourceName", tLogDelivery)
+						unknown = unknown || u
+						delivered = delivered || len(ds) > 0
+					}
+					if !delivered && !unknown {
+						probs = append(probs, Problem{What: "no standard logging (neither loggingConfig nor an ACCESS_LOGS log delivery)",
+							Fix: "add an aws.cloudwatch.LogDeliverySource (logType ACCESS_LOGS, resourceArn: the distribution) with a LogDelivery to the edge log bucket", Resource: ptr(d)})
+					}
+				}
+				return probs, unknown
+			},
+		},
+		{
 			ID: "alb-has-waf", Title: "Every internet-facing ALB is associated with a web ACL",
 			Why:         "An ALB reachable from the internet without WAF exposes the services to injection and floods directly.",
 			Enforcement: Mandatory, Controls: ctl("ELB.16", "", "CC6.6", "A.8.20,A.8.23"),

@@ -37,6 +37,7 @@ var (
 		rsc(tBucketPolicy, "b-pol", "us-east-1", m{"bucket": "solsec-b", "policy": tlsOnly}),
 	}
 	keyK = withID(rsc(tKMSKey, "key-k", "us-east-1", m{"enableKeyRotation": true}), "1234-abcd")
+	cdn  = withID(rsc(tCloudFront, "cdn", "", m{}), "E1")
 	dbP  = withID(rsc(tRDSInstance, "db-primary", "us-east-1", m{"identifier": "solsec-db"}), "solsec-db")
 )
 
@@ -118,6 +119,20 @@ var stackCases = map[string][]scase{
 	"waf-has-logging": {
 		{name: "logging joined on the ACL ARN", resources: []Resource{withID(rsc(tWebACL, "acl", "us-east-1", m{"arn": "arn:aws:wafv2:acl"}), "id-1"), rsc(tWebACLLog, "log", "us-east-1", m{"resourceArn": "arn:aws:wafv2:acl"})}, want: Pass},
 		{name: "no logging", resources: []Resource{withID(rsc(tWebACL, "acl", "us-east-1", m{}), "id-1")}, want: Violation, names: []string{"acl"}},
+	},
+	"cloudfront-logging": {
+		{name: "a v2 access-log delivery from the distribution", resources: []Resource{cdn,
+			rsc(tLogSource, "src", "us-east-1", m{"name": "cf", "logType": "ACCESS_LOGS", "resourceArn": "arn:aws:cloudfront::123456789012:distribution/E1"}),
+			rsc(tLogDelivery, "del", "us-east-1", m{"deliverySourceName": "cf", "deliveryDestinationArn": "arn:d"})}, want: Pass},
+		{name: "legacy logging to a bucket", resources: []Resource{withID(rsc(tCloudFront, "cdn", "", m{"loggingConfig": m{"bucket": "logs.s3.amazonaws.com"}}), "E1")}, want: Pass},
+		{name: "a source without a delivery", resources: []Resource{cdn,
+			rsc(tLogSource, "src", "us-east-1", m{"name": "cf", "logType": "ACCESS_LOGS", "resourceArn": "arn:aws:cloudfront::123456789012:distribution/E1"})}, want: Violation, names: []string{"cdn"}},
+		{name: "a delivery of another distribution", resources: []Resource{cdn,
+			rsc(tLogSource, "src", "us-east-1", m{"name": "cf", "logType": "ACCESS_LOGS", "resourceArn": "arn:aws:cloudfront::123456789012:distribution/E2"}),
+			rsc(tLogDelivery, "del", "us-east-1", m{"deliverySourceName": "cf"})}, want: Violation, names: []string{"cdn"}},
+		{name: "no logging at all", resources: []Resource{cdn}, want: Violation, names: []string{"cdn"}},
+		{name: "a source whose distribution is not known yet", resources: []Resource{cdn,
+			rsc(tLogSource, "src", "us-east-1", m{"name": "cf", "logType": "ACCESS_LOGS", "resourceArn": Unknown})}, want: Unknowns},
 	},
 	"alb-has-waf": {
 		{name: "internet-facing ALB with an association", resources: []Resource{withID(rsc(tLB, "alb", "us-east-1", m{"internal": false}), "arn:aws:elasticloadbalancing:alb"), rsc(tWebACLAssoc, "assoc", "us-east-1", m{"resourceArn": "arn:aws:elasticloadbalancing:alb"})}, want: Pass},

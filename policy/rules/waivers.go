@@ -26,7 +26,27 @@ func Waivers() []Waiver {
 	return []Waiver{
 		{
 			Policy: "alb-internal", Resource: "*-alb*",
-			Reason: "the edge ALB is internet-facing by design: CloudFront and clients reach the Istio ingress through it; WAF (alb-has-waf), TLS 1.2+ (alb-listener-https) and HTTP-to-HTTPS redirects are still enforced on it",
+			Reason: "the edge ALB (an Ingress of class alb, one per region) is internet-facing by design: CloudFront reaches the Istio ingress gateway through it and Route 53 health-checks it; its regional web ACL blocks every request without CloudFront's origin secret except the health path, and WAF (alb-ingress-waf), TLS 1.2+, HTTP-to-HTTPS redirects and dropped invalid headers (alb-ingress-hardened) are still enforced on it",
+			Owner:  "platform-team@solsec.io", Reviewed: "2026-11-27",
+		},
+		{
+			Policy: "s3-sse-kms", Resource: "*-edge-logs-encryption",
+			Reason: "ALB access-log delivery writes only to SSE-S3 buckets (a KMS-encrypted bucket receives nothing), so the edge's access-log buckets use SSE-S3; they hold request metadata, are private, TLS-only and versioned, and expire with the platform's log retention",
+			Owner:  "platform-team@solsec.io", Reviewed: "2026-11-27",
+		},
+		{
+			Policy: "production-bucket-replication", Stack: "production", Resource: "*-edge-logs",
+			Reason: "each region's ALB delivers access logs to a bucket in its own region (ELB requires it), so losing a region loses only that region's edge logs; the WAF logs of the same requests are in CloudWatch Logs",
+			Owner:  "platform-team@solsec.io", Reviewed: "2026-11-27", Until: "audit bucket replication to the secondary region",
+		},
+		{
+			Policy: "production-bucket-replication", Stack: "production", Resource: "*-edge-docs",
+			Reason: "the documentation is built from the repository and published to the bucket; a lost bucket is re-published from git, and CloudFront keeps serving cached pages meanwhile",
+			Owner:  "platform-team@solsec.io", Reviewed: "2026-11-27",
+		},
+		{
+			Policy: "s3-bucket-hygiene", Stack: "production", Resource: "*-edge-logs",
+			Reason: "an edge access-log bucket outside us-east-1 has no bucket in its region to send its own server access logs to (the us-east-1 one receives the docs bucket's); CloudTrail records every management call on it",
 			Owner:  "platform-team@solsec.io", Reviewed: "2026-11-27",
 		},
 		{
