@@ -170,7 +170,9 @@ func (b *builder) logsBucket(r RegionArgs) (*bucket, error) {
 				},
 			}
 			if r.Name == GlobalRegion {
-				source := fmt.Sprintf("arn:%s:logs:%s:%s:delivery-source:*", part, GlobalRegion, acct)
+				// Vended log delivery names the account's log sources of
+				// the region as the source.
+				source := fmt.Sprintf("arn:%s:logs:%s:%s:*", part, GlobalRegion, acct)
 				st = append(st,
 					iampolicy.Statement{
 						Sid: "CloudFrontLogDeliveryAclCheck", Effect: "Allow",

@@ -21,7 +21,6 @@ func (b *builder) certificate(r RegionArgs, suffix string, names []string) (pulu
 		DomainName:              pulumi.String(names[0]),
 		SubjectAlternativeNames: sans,
 		ValidationMethod:        pulumi.String("DNS"),
-		KeyAlgorithm:            pulumi.String("EC_prime256v1"),
 		Tags:                    pulumi.StringMap{"Name": pulumi.String(b.child(suffix))},
 	}, b.in(r)...)
 	if err != nil {
