@@ -53,6 +53,10 @@ func TestPlan(t *testing.T) {
 		for _, c := range []string{"data:Data", "observability:Observability", "mesh:Mesh"} {
 			assert.Contains(t, s, "solsec:"+c+" production-us-west-2", c)
 		}
+		for _, stack := range []string{"production", "staging"} {
+			assert.Contains(t, s, "solsec:edge:Edge "+stack+"-edge", "the edge of "+stack)
+			assert.Contains(t, s, "solsec:edge:Zone "+stack, "the zone of "+stack)
+		}
 		assert.Contains(t, s, "region us-west-2 (secondary): planned, not deployed")
 		assert.Regexp(t, `aws:ec2/natGateway:NatGateway \.+ 3`, s)
 	})
