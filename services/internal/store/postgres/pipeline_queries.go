@@ -70,23 +70,34 @@ func (q *queries) TouchAnalysis(ctx context.Context, orgID, analysisID string) (
 // fingerprints that this analysis introduced to its project and that
 // nobody has triaged yet. Findings an earlier analysis already reported
 // keep the status users gave them: the false-positive filters must never
-// overrule a human. It returns how many findings changed.
-func (q *queries) SuppressNewFindings(ctx context.Context, orgID, analysisID string, fingerprints []string) (int64, error) {
+// overrule a human. It returns the ids of the findings that changed, by
+// fingerprint.
+func (q *queries) SuppressNewFindings(ctx context.Context, orgID, analysisID string, fingerprints []string) (map[string]string, error) {
+	changed := map[string]string{}
 	if len(fingerprints) == 0 {
-		return 0, nil
+		return changed, nil
 	}
 	if !validID(orgID) || !validID(analysisID) {
-		return 0, fmt.Errorf("suppress findings: %w", store.ErrNotFound)
+		return nil, fmt.Errorf("suppress findings: %w", store.ErrNotFound)
 	}
-	tag, err := q.db.Exec(ctx,
+	rows, err := q.db.Query(ctx,
 		`UPDATE findings SET status = 'suppressed', updated_at = now()
 		 WHERE org_id = $1 AND first_analysis_id = $2 AND status = 'open' AND fingerprint = ANY($3::text[])
-		   AND NOT EXISTS (SELECT 1 FROM triage_decisions t WHERE t.finding_id = findings.id)`,
+		   AND NOT EXISTS (SELECT 1 FROM triage_decisions t WHERE t.finding_id = findings.id)
+		 RETURNING fingerprint, id`,
 		orgID, analysisID, fingerprints)
 	if err != nil {
-		return 0, mapErr(err, "suppress findings")
+		return nil, mapErr(err, "suppress findings")
 	}
-	return tag.RowsAffected(), nil
+	defer rows.Close()
+	for rows.Next() {
+		var fp, id string
+		if err := rows.Scan(&fp, &id); err != nil {
+			return nil, mapErr(err, "suppress findings")
+		}
+		changed[fp] = id
+	}
+	return changed, mapErr(rows.Err(), "suppress findings")
 }
 
 // AddDetectorStats applies increments (which may be negative) to the
