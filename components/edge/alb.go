@@ -104,7 +104,7 @@ func (b *builder) region(r RegionArgs) (*regional, error) {
 	if err != nil {
 		return nil, fmt.Errorf("health check: %w", err)
 	}
-	return &regional{args: r, albDNS: albDNS, healthCheck: hc.ID(), webACLArn: acl.Arn, logsBucket: logs}, nil
+	return &regional{albDNS: albDNS, healthCheck: hc.ID(), webACLArn: acl.Arn, logsBucket: logs}, nil
 }
 
 // lbAttributes are the ALB's attributes: access logs to the region's edge

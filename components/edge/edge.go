@@ -293,7 +293,6 @@ type builder struct {
 
 // regional is what one region's parts hand to the global ones.
 type regional struct {
-	args        RegionArgs
 	albDNS      pulumi.StringOutput
 	healthCheck pulumi.IDOutput
 	webACLArn   pulumi.StringOutput

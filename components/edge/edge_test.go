@@ -365,6 +365,32 @@ func TestWebACLs(t *testing.T) {
 		})
 	}
 
+	t.Run("the origin secret CloudFront sends is the one every regional ACL requires, secret in both", func(t *testing.T) {
+		d := res.OfType(tDist)[0]
+		origins := d.Inputs["origins"]
+		require.True(t, origins.IsArray())
+		var sent []string
+		for _, o := range origins.ArrayValue() {
+			if h, ok := o.ObjectValue()["customHeaders"]; ok {
+				v := h.ArrayValue()[0].ObjectValue()["value"]
+				assert.True(t, v.IsSecret(), "the header value is a secret in the distribution's inputs")
+				sent = append(sent, v.SecretValue().Element.StringValue())
+			}
+		}
+		require.Len(t, sent, 2, "the api and app origins")
+		assert.Equal(t, sent[0], sent[1])
+		for _, acl := range acls {
+			raw := acl.Inputs["ruleJson"]
+			if acl.Str("scope") == edge.ScopeRegional {
+				assert.True(t, raw.IsSecret(), "%s: rules holding the secret are secret", acl.Name)
+				assert.Contains(t, acl.Str("ruleJson"), `"SearchString":"`+sent[0]+`"`)
+			} else {
+				assert.False(t, raw.IsSecret(), "%s: the CloudFront rules stay readable in diffs", acl.Name)
+				assert.NotContains(t, acl.Str("ruleJson"), sent[0])
+			}
+		}
+	})
+
 	t.Run("every ACL logs to an aws-waf-logs- group in its region with Authorization redacted", func(t *testing.T) {
 		groups := map[string]offline.Resource{}
 		for _, g := range res.OfType(tLogGroup) {

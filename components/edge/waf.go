@@ -197,13 +197,16 @@ func (b *builder) aclRules(scope, secret string) []rule {
 // aws-waf-logs-; the Authorization header and cookies are redacted so that
 // the logs never hold credentials.
 func (b *builder) webACL(r RegionArgs, scope, suffix string) (*wafv2.WebAcl, error) {
-	rulesJSON := b.originSecretValue.ApplyT(func(secret string) (string, error) {
-		out, err := json.Marshal(b.aclRules(scope, secret))
-		return string(out), err
-	}).(pulumi.StringOutput)
-	if scope == ScopeCloudFront {
-		// The CloudFront ACL holds no secret; marking it secret anyway
-		// would hide the rules from every diff.
+	var rulesJSON pulumi.StringOutput
+	if scope == ScopeRegional {
+		// The regional rules carry the origin secret, so they are secret.
+		rulesJSON = b.originSecretValue.ApplyT(func(secret string) (string, error) {
+			out, err := json.Marshal(b.aclRules(scope, secret))
+			return string(out), err
+		}).(pulumi.StringOutput)
+	} else {
+		// The CloudFront ACL holds no secret; marking its rules secret
+		// would hide them from every diff.
 		out, err := json.Marshal(b.aclRules(scope, ""))
 		if err != nil {
 			return nil, fmt.Errorf("web acl %s rules: %w", suffix, err)
