@@ -13,7 +13,8 @@ import (
 func (a *App) MountFindings() {
 	m := a.mux
 	m.HandleFunc("GET /findings/analyses/{id}", a.authed(a.findingList))
-	m.HandleFunc("GET /findings/analyses/{id}/report.{format}", a.authed(a.report))
+	m.HandleFunc("GET /findings/analyses/{id}/report.sarif", a.authed(a.report("sarif")))
+	m.HandleFunc("GET /findings/analyses/{id}/report.json", a.authed(a.report("json")))
 	m.HandleFunc("GET /findings/{id}", a.authed(a.finding))
 	m.HandleFunc("POST /findings/{id}/triage", a.authed(a.triage))
 }
@@ -162,12 +163,11 @@ func (a *App) triage(w http.ResponseWriter, r *http.Request, u *User) {
 }
 
 // report streams the API's SARIF or JSON report as a download.
-func (a *App) report(w http.ResponseWriter, r *http.Request, u *User) {
-	format := r.PathValue("format")
-	if format != "sarif" && format != "json" {
-		http.NotFound(w, r)
-		return
-	}
+func (a *App) report(format string) func(w http.ResponseWriter, r *http.Request, u *User) {
+	return func(w http.ResponseWriter, r *http.Request, u *User) { a.writeReport(w, r, u, format) }
+}
+
+func (a *App) writeReport(w http.ResponseWriter, r *http.Request, u *User, format string) {
 	id := r.PathValue("id")
 	resp, err := a.api.Report(r.Context(), u.Token, id, format)
 	if err != nil {
