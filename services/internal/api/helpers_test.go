@@ -497,8 +497,6 @@ func countFiles(t *testing.T, dir string) int {
 	return n
 }
 
-
-
 func walkFiles(dir string, f func()) error {
 	return filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {

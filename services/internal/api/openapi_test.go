@@ -56,7 +56,6 @@ func TestTheDocumentsSchemasAreValidJSONSchema2020(t *testing.T) {
 	}
 }
 
-
 func TestEveryRouteIsDocumented(t *testing.T) {
 	o := contract(t)
 	routes := []string{
