@@ -47,13 +47,13 @@ type ToolRun struct {
 	Attempt    int        `json:"attempt"`
 	StartedAt  *time.Time `json:"startedAt,omitempty"`
 	FinishedAt *time.Time `json:"finishedAt,omitempty"`
-	DurationNs int64      `json:"durationNs"`
+	DurationMs int64      `json:"durationMs"`
 	Error      string     `json:"error,omitempty"`
 	Version    string     `json:"version,omitempty"`
 }
 
 // Duration is how long the run took.
-func (t ToolRun) Duration() time.Duration { return time.Duration(t.DurationNs) }
+func (t ToolRun) Duration() time.Duration { return time.Duration(t.DurationMs) * time.Millisecond }
 
 // Location is a span of one source file (1-based lines).
 type Location struct {
@@ -98,6 +98,18 @@ type Finding struct {
 	LastAnalysisID string     `json:"lastAnalysisId"`
 	CreatedAt      time.Time  `json:"createdAt"`
 	UpdatedAt      time.Time  `json:"updatedAt"`
+	// Triage is the decision history, oldest first (GET /v1/findings/{id}
+	// only).
+	Triage []TriageDecision `json:"triage,omitempty"`
+}
+
+// TriageDecision is one entry of a finding's triage history.
+type TriageDecision struct {
+	Decision  string    `json:"decision"`
+	Previous  string    `json:"previous"`
+	Reason    string    `json:"reason,omitempty"`
+	UserID    string    `json:"userId,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // APIKey is one entry of GET /v1/api-keys. The secret is never listed.

@@ -169,7 +169,7 @@ read:
 				if tr.State != "succeeded" {
 					t.failed++
 				}
-				if tr.DurationNs > 0 {
+				if tr.DurationMs > 0 {
 					t.timed++
 					t.total += tr.Duration()
 				}

@@ -396,6 +396,7 @@ func TestTriageAndRoles(t *testing.T) {
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 		_, body := h.get(resp.Header.Get("Location"))
 		assert.Contains(t, body, "Triage saved: False positive.")
+		assert.Contains(t, body, "Open → <strong>False positive</strong> · “guarded”", "the history shows the decision and its reason")
 	})
 	t.Run("a viewer sees no triage form and the API's refusal if posting anyway", func(t *testing.T) {
 		vh := h.otherBrowser()

@@ -144,8 +144,8 @@
       var cell = tr.querySelector(".tool-state");
       cell.textContent = "";
       cell.appendChild(span);
-      if (data && data.durationNs) {
-        var ms = data.durationNs / 1e6;
+      var ms = data && (data.durationMs || (data.durationNs && data.durationNs / 1e6));
+      if (ms) {
         tr.querySelector(".tool-time").textContent = ms < 1000 ? Math.round(ms) + " ms" : (ms / 1000).toFixed(1) + " s";
       }
       if (data && data.error) tr.querySelector(".tool-detail").textContent = data.error;

@@ -57,7 +57,7 @@ type toolRun struct {
 	Attempt    int        `json:"attempt"`
 	StartedAt  *time.Time `json:"startedAt,omitempty"`
 	FinishedAt *time.Time `json:"finishedAt,omitempty"`
-	DurationNs int64      `json:"durationNs"`
+	DurationMs int64      `json:"durationMs"`
 	Error      string     `json:"error,omitempty"`
 }
 
@@ -117,6 +117,17 @@ type Finding struct {
 	LastAnalysisID string     `json:"lastAnalysisId"`
 	CreatedAt      time.Time  `json:"createdAt"`
 	UpdatedAt      time.Time  `json:"updatedAt"`
+	// Triage is filled by GET /v1/findings/{id} only, as in the API.
+	Triage []triageEntry `json:"triage,omitempty"`
+}
+
+type triageEntry struct {
+	ID        string    `json:"id"`
+	Decision  string    `json:"decision"`
+	Previous  string    `json:"previous"`
+	Reason    string    `json:"reason,omitempty"`
+	UserID    string    `json:"userId,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 type apiKey struct {
@@ -415,9 +426,9 @@ func (f *API) Advance(id string) bool {
 			if tr.State != "running" {
 				continue
 			}
-			tr.State, tr.FinishedAt, tr.DurationNs = "succeeded", &now, int64((i+1)*350)*int64(time.Millisecond)
+			tr.State, tr.FinishedAt, tr.DurationMs = "succeeded", &now, int64((i+1)*350)
 			a.Progress += 30
-			f.publishLocked(a, "tool_run.finished", tr.Tool, map[string]any{"state": tr.State, "durationNs": tr.DurationNs})
+			f.publishLocked(a, "tool_run.finished", tr.Tool, map[string]any{"state": tr.State, "durationMs": tr.DurationMs})
 			return true
 		}
 		a.State, a.Progress = "scoring", 90
@@ -578,7 +589,9 @@ func (f *API) listFindings(w http.ResponseWriter, r *http.Request, u User) {
 			(q.Get("file") != "" && fd.File != q.Get("file")) {
 			continue
 		}
-		items = append(items, *fd)
+		c := *fd
+		c.Triage = nil
+		items = append(items, c)
 	}
 	f.mu.Unlock()
 	pageOf(w, r, items)
@@ -641,7 +654,11 @@ func (f *API) triage(w http.ResponseWriter, r *http.Request, u User) {
 	if earliest := fd.CreatedAt.Add(time.Second); fd.UpdatedAt.Before(earliest) {
 		fd.UpdatedAt = earliest
 	}
-	writeJSON(w, 200, map[string]any{"findingId": fd.ID, "decision": in.Decision, "previous": prev, "reason": in.Reason, "createdAt": fd.UpdatedAt})
+	d := triageEntry{ID: f.id("tri_"), Decision: in.Decision, Previous: prev, Reason: in.Reason, UserID: u.UserID, CreatedAt: fd.UpdatedAt}
+	fd.Triage = append(fd.Triage, d)
+	out := *fd
+	out.Triage = nil
+	writeJSON(w, 200, map[string]any{"finding": out, "decision": d})
 }
 
 func (f *API) report(format string) func(w http.ResponseWriter, r *http.Request, u User) {
