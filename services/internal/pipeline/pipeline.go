@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,7 +50,17 @@ type Deps struct {
 	Cache   *cache.Results
 	Logger  *slog.Logger
 	Metrics *Metrics
+
+	// eventsDownUntil (unix nanoseconds) holds publishing off after a
+	// failure, so that an outage costs one publish timeout per
+	// EventsBackoff instead of one per event.
+	eventsDownUntil atomic.Int64
 }
+
+// EventsBackoff is how long events are dropped after a publish fails.
+// Events are a live view: a client that missed some while Redis was down
+// reloads the analysis from the API when it reconnects.
+const EventsBackoff = 5 * time.Second
 
 func (d *Deps) validate() error {
 	switch {
@@ -231,10 +242,16 @@ func (d *Deps) publish(ctx context.Context, a store.Analysis, typ events.Type, t
 			e.Data = b
 		}
 	}
+	now := time.Now()
+	if now.UnixNano() < d.eventsDownUntil.Load() {
+		d.Logger.DebugContext(ctx, "status event dropped: the event transport failed recently", "type", string(typ))
+		return
+	}
 	// The job's context may be about to end; the publisher bounds the call
 	// itself, so it gets one of its own.
 	if _, err := d.Events.Publish(context.WithoutCancel(ctx), e); err != nil {
-		d.Logger.WarnContext(ctx, "status event not published", "type", string(typ), "error", err.Error())
+		d.eventsDownUntil.Store(now.Add(EventsBackoff).UnixNano())
+		d.Logger.WarnContext(ctx, "status event not published; dropping events for a while", "type", string(typ), "backoff", EventsBackoff.String(), "error", err.Error())
 	}
 }
 

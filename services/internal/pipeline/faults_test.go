@@ -1,0 +1,186 @@
+package pipeline_test
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/solsec/platform/services/internal/pipeline"
+	"github.com/solsec/platform/services/internal/store"
+	"github.com/solsec/platform/services/internal/testenv"
+)
+
+// fingerprints returns the sorted fingerprints of an analysis' findings
+// and fails the test if one appears twice.
+func fingerprints(t *testing.T, h *harness, analysisID string) []string {
+	t.Helper()
+	var fps []string
+	seen := map[string]bool{}
+	for _, f := range h.findings(analysisID) {
+		require.False(t, seen[f.Fingerprint], "finding %s (%s) stored twice", f.Fingerprint, f.Rule.ID)
+		seen[f.Fingerprint] = true
+		fps = append(fps, f.Fingerprint)
+	}
+	sort.Strings(fps)
+	return fps
+}
+
+// evidenceCount sums the evidence of every finding of an analysis: a
+// retried tool that stored its observations twice would show here even
+// when fingerprints stay unique.
+func evidenceCount(h *harness, analysisID string) int {
+	n := 0
+	for _, f := range h.findings(analysisID) {
+		n += len(f.Evidence)
+	}
+	return n
+}
+
+// TestWorkerKilledMidJob kills the tool-integration service while Slither
+// runs: the job goes back to the queue, a new worker retries it, and the
+// analysis completes with the same findings as an uninterrupted one.
+func TestWorkerKilledMidJob(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.startAll()
+	ctx := context.Background()
+
+	baseline := h.submit(foundryProject)
+	require.Equal(t, store.StateCompleted, h.waitEnded(baseline.ID, time.Minute).State)
+	wantFindings, wantEvidence := fingerprints(t, h, baseline.ID), evidenceCount(h, baseline.ID)
+
+	// A second project, so that the findings are not shared with the
+	// baseline's by fingerprint.
+	other, err := h.store.CreateProject(ctx, h.org.ID, "vault-again")
+	require.NoError(t, err)
+	h.project = other
+	h.slither.slow(t, 20*time.Second)
+	calls := h.slither.calls()
+	a := h.submit(foundryProject)
+	h.waitFor("slither to be running", 30*time.Second, func() bool { return h.slither.calls() == calls+1 })
+
+	h.stop(pipeline.RoleTools, true)
+	killed, err := h.store.GetAnalysis(ctx, h.org.ID, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, store.StateAnalysing, killed.State, "the analysis waits for the killed run")
+
+	h.slither.fast(t)
+	h.start(pipeline.RoleTools)
+	done := h.waitEnded(a.ID, time.Minute)
+	require.Equal(t, store.StateCompleted, done.State, "error: %s", done.Error)
+
+	t.Run("the killed run was retried by the new worker", func(t *testing.T) {
+		for _, r := range done.ToolRuns {
+			assert.Equal(t, store.ToolRunSucceeded, r.State, r.Tool)
+		}
+		// River hands a job interrupted by a shutdown back without
+		// counting an attempt; attempted_by records both workers.
+		var workers []string
+		require.NoError(t, h.pool.QueryRow(ctx, `SELECT attempted_by FROM river_job
+			WHERE kind = 'tool_run' AND args->>'analysis_id' = $1 AND args->>'tool' = 'slither'`, a.ID).Scan(&workers))
+		assert.Len(t, workers, 2, "the killed worker and the one that finished the job")
+		assert.Equal(t, calls+2, h.slither.calls(), "slither ran once more, not more")
+	})
+	t.Run("the findings are those of an uninterrupted run, none twice", func(t *testing.T) {
+		assert.Equal(t, len(wantFindings), len(fingerprints(t, h, a.ID)))
+		assert.Equal(t, wantEvidence, evidenceCount(h, a.ID), "no tool's evidence was recorded twice")
+	})
+}
+
+// TestPostgresRestartDuringRun crashes PostgreSQL while analyses are in
+// flight and brings it back: every upload accepted before the crash
+// completes once the services have reconnected.
+func TestPostgresRestartDuringRun(t *testing.T) {
+	pg := testenv.PrivatePostgres(t)
+	h := newHarness(t, harnessOptions{dbURL: pg.URL("")})
+	h.slither.slow(t, 2*time.Second)
+	h.startAll()
+
+	var accepted []store.Analysis
+	for range 3 {
+		accepted = append(accepted, h.submit(foundryProject))
+		// Separate projects: each analysis stores its own findings.
+		p, err := h.store.CreateProject(context.Background(), h.org.ID, "p-"+time.Now().Format("150405.000000"))
+		require.NoError(t, err)
+		h.project = p
+	}
+	h.waitFor("a tool run in flight", 30*time.Second, func() bool { return h.slither.calls() >= 1 })
+
+	pg.Restart()
+	h.slither.fast(t)
+
+	for _, a := range accepted {
+		done := h.waitEnded(a.ID, 2*time.Minute)
+		assert.Equal(t, store.StateCompleted, done.State, "analysis %s: %s", a.ID, done.Error)
+		assert.NotEmpty(t, fingerprints(t, h, a.ID))
+	}
+	t.Run("an upload after the restart runs normally", func(t *testing.T) {
+		a := h.submit(foundryProject)
+		assert.Equal(t, store.StateCompleted, h.waitEnded(a.ID, time.Minute).State)
+	})
+}
+
+// TestRedisDown stops Redis: analyses still complete (events and the
+// result cache degrade, nothing is lost) and both resume when Redis is
+// back.
+func TestRedisDown(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.startAll()
+	ctx := context.Background()
+	h.redis.Stop()
+
+	a := h.submit(foundryProject)
+	done := h.waitEnded(a.ID, time.Minute)
+	require.Equal(t, store.StateCompleted, done.State, "error: %s", done.Error)
+	assert.NotEmpty(t, fingerprints(t, h, a.ID))
+	// The cache write follows the commit that completed the analysis.
+	h.waitFor("the cache failure to be logged", 10*time.Second, func() bool { return strings.Contains(h.logs.String(), "result not cached") })
+	assert.Contains(t, h.logs.String(), "status event not published", "the outage was logged")
+
+	h.redis.Start()
+	p, err := h.store.CreateProject(ctx, h.org.ID, "after-outage")
+	require.NoError(t, err)
+	h.project = p
+	b := h.submit(foundryProject)
+	require.Equal(t, store.StateCompleted, h.waitEnded(b.ID, time.Minute).State)
+	id, ok, err := h.deps.Cache.Get(ctx, h.org.ID, done.SourceHash)
+	require.NoError(t, err)
+	assert.True(t, ok, "the cache works again once Redis is back")
+	assert.Equal(t, b.ID, id)
+}
+
+// TestSweepRedrivesAndFails covers the periodic sweep: an analysis whose
+// job was lost is re-driven to completion, and one older than the failure
+// deadline is failed with the reason.
+func TestSweepRedrivesAndFails(t *testing.T) {
+	h := newHarness(t, harnessOptions{sweepEvery: 200 * time.Millisecond, stuckAfter: 300 * time.Millisecond})
+	h.startAll()
+	ctx := context.Background()
+
+	t.Run("an analysis whose parse job was lost is re-driven", func(t *testing.T) {
+		// Lose the job before anyone works it: stop the parser, delete it.
+		h.stop(pipeline.RoleParser, false)
+		a := h.submit(foundryProject)
+		_, err := h.pool.Exec(ctx, `DELETE FROM river_job WHERE kind = 'parse' AND args->>'analysis_id' = $1 AND state <> 'completed'`, a.ID)
+		require.NoError(t, err)
+		h.start(pipeline.RoleParser)
+		done := h.waitEnded(a.ID, time.Minute)
+		assert.Equal(t, store.StateCompleted, done.State, "error: %s", done.Error)
+	})
+	t.Run("an analysis stuck past the failure deadline is failed", func(t *testing.T) {
+		h.stop(pipeline.RoleParser, false)
+		p, err := h.store.CreateProject(ctx, h.org.ID, "stuck")
+		require.NoError(t, err)
+		h.project = p
+		a := h.submit(foundryProject)
+		_, err = h.pool.Exec(ctx, `UPDATE analyses SET created_at = now() - interval '3 hours' WHERE id = $1`, a.ID)
+		require.NoError(t, err)
+		done := h.waitEnded(a.ID, time.Minute)
+		assert.Equal(t, store.StateFailed, done.State)
+		assert.Contains(t, done.Error, "no progress")
+	})
+}
