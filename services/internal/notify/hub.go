@@ -73,9 +73,12 @@ type Hub struct {
 	mu      sync.RWMutex
 	clients map[string]map[*client]struct{} // by organisation
 
-	ready    atomic.Bool
+	ready atomic.Bool
+	// life orders session starts against Shutdown, so that no session
+	// joins the wait group while Shutdown waits on it.
+	life     sync.Mutex
+	stopped  bool
 	stop     chan struct{} // closed by Shutdown: sessions close going-away
-	stopOnce sync.Once
 	sessions sync.WaitGroup
 }
 
@@ -243,7 +246,12 @@ func (h *Hub) unregister(c *client) {
 // Shutdown closes every client with "going away" (they reconnect to another
 // replica and resume) and waits for the sessions to end or ctx to expire.
 func (h *Hub) Shutdown(ctx context.Context) error {
-	h.stopOnce.Do(func() { close(h.stop) })
+	h.life.Lock()
+	if !h.stopped {
+		h.stopped = true
+		close(h.stop)
+	}
+	h.life.Unlock()
 	done := make(chan struct{})
 	go func() { h.sessions.Wait(); close(done) }()
 	select {
@@ -252,6 +260,18 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// enter admits a new session unless the hub is shutting down; the caller
+// calls h.sessions.Done when the session ends.
+func (h *Hub) enter() bool {
+	h.life.Lock()
+	defer h.life.Unlock()
+	if h.stopped {
+		return false
+	}
+	h.sessions.Add(1)
+	return true
 }
 
 func (h *Hub) stopping() bool {

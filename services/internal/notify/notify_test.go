@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,7 +82,10 @@ func newFixture(t *testing.T, opts notify.HubOptions, wrapListener func(net.List
 
 type testWriter struct{ t *testing.T }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 func (f *fixture) url(query string) string {
 	return "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/v1/ws" + query
@@ -207,44 +211,49 @@ func TestResume(t *testing.T) {
 	f := newFixture(t, notify.HubOptions{}, nil)
 
 	t.Run("resuming after a disconnect misses nothing and duplicates nothing while events keep coming", func(t *testing.T) {
-		const total = 300
+		// One publisher publishes batches on request, so that events keep
+		// arriving while the client disconnects and resumes, and the test
+		// never waits for events nobody will publish.
 		var (
 			mu        sync.Mutex
 			published []string
 		)
-		start := make(chan struct{})
+		batches := make(chan int)
 		pubDone := make(chan struct{})
 		go func() {
 			defer close(pubDone)
-			<-start
-			for i := 0; i < total; i++ {
-				id, err := f.tr.Publish(context.Background(), events.Event{OrgID: "org-a", AnalysisID: "an-1", Type: events.AnalysisProgress, Progress: i % 101})
-				if err != nil {
-					t.Errorf("publish: %v", err)
-					return
+			for n := range batches {
+				for i := 0; i < n; i++ {
+					id, err := f.tr.Publish(context.Background(), events.Event{OrgID: "org-a", AnalysisID: "an-1", Type: events.AnalysisProgress, Progress: i % 101})
+					if err != nil {
+						t.Errorf("publish: %v", err)
+						return
+					}
+					mu.Lock()
+					published = append(published, id.String())
+					mu.Unlock()
 				}
-				mu.Lock()
-				published = append(published, id.String())
-				mu.Unlock()
 			}
 		}()
 
 		conn, _ := f.connect(t, "org-a", "?analysis=an-1")
-		close(start)
 		var got []events.Event
 		// Three disconnects while the publisher runs, each resumed from the
-		// last id received.
+		// last id received; each round's batch outnumbers what it reads.
 		for round := 0; round < 3; round++ {
-			got = append(got, readEvents(t, conn, 40)...)
+			batches <- 60
+			got = append(got, readEvents(t, conn, 30)...)
 			_ = conn.Close(websocket.StatusNormalClosure, "")
 			var replayed []events.Event
 			conn, replayed = f.connect(t, "org-a", "?analysis=an-1&after="+got[len(got)-1].ID)
 			got = append(got, replayed...)
 		}
+		close(batches)
 		<-pubDone
 		mu.Lock()
 		want := append([]string(nil), published...)
 		mu.Unlock()
+		require.Len(t, want, 180)
 		got = append(got, readEvents(t, conn, len(want)-len(got))...)
 		assert.Equal(t, want, ids(got))
 	})
@@ -310,21 +319,46 @@ func TestAccess(t *testing.T) {
 	})
 }
 
-// smallBuffers shrinks the kernel's send buffer of every accepted
-// connection, so that a client that stops reading fills it after a few
-// events instead of a few megabytes.
-type smallBuffers struct{ net.Listener }
+// smallBuffers shrinks the kernel's send buffer of the first accepted
+// connection (the stalled client's), so that a client that stops reading
+// fills it after a few events instead of a few megabytes.
+type smallBuffers struct {
+	net.Listener
+	first *atomic.Bool
+}
 
 func (l smallBuffers) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
-	if tc, ok := c.(*net.TCPConn); ok {
+	if tc, ok := c.(*net.TCPConn); ok && l.first.CompareAndSwap(true, false) {
 		_ = tc.SetWriteBuffer(4096)
 	}
 	return c, err
 }
 
+// collect reads n events in a goroutine of its own, where require cannot
+// be used.
+func collect(conn *websocket.Conn, n int) ([]events.Event, error) {
+	out := make([]events.Event, 0, n)
+	for len(out) < n {
+		ctx, cancel := context.WithTimeout(context.Background(), patience)
+		_, data, err := conn.Read(ctx)
+		cancel()
+		if err != nil {
+			return out, err
+		}
+		var e events.Event
+		if err := json.Unmarshal(data, &e); err != nil {
+			return out, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
 func TestSlowClient(t *testing.T) {
-	f := newFixture(t, notify.HubOptions{QueueSize: 16}, func(l net.Listener) net.Listener { return smallBuffers{l} })
+	first := new(atomic.Bool)
+	first.Store(true)
+	f := newFixture(t, notify.HubOptions{QueueSize: 64}, func(l net.Listener) net.Listener { return smallBuffers{l, first} })
 
 	t.Run("a client that never reads is dropped and does not hold up the others", func(t *testing.T) {
 		// The stalled client also shrinks its receive buffer and never
@@ -344,15 +378,24 @@ func TestSlowClient(t *testing.T) {
 
 		data := json.RawMessage(`{"pad":"` + strings.Repeat("x", 3000) + `"}`)
 		var want []string
-		received := make(chan []events.Event, 1)
-		const n = 200
-		go func() { received <- readEvents(t, healthy, n) }()
+		type result struct {
+			got []events.Event
+			err error
+		}
+		received := make(chan result, 1)
+		const n = 300
+		go func() {
+			got, err := collect(healthy, n)
+			received <- result{got, err}
+		}()
 		for i := 0; i < n; i++ {
 			id, err := f.tr.Publish(context.Background(), events.Event{OrgID: "org-a", AnalysisID: "an-1", Type: events.AnalysisProgress, Progress: i % 101, Data: data})
 			require.NoError(t, err)
 			want = append(want, id.String())
 		}
-		assert.Equal(t, want, ids(<-received), "the healthy client got every event")
+		res := <-received
+		require.NoError(t, res.err)
+		assert.Equal(t, want, ids(res.got), "the healthy client got every event")
 		require.Eventually(t, func() bool { return f.hub.Metrics().DroppedSlow.Load() == 1 }, patience, 10*time.Millisecond)
 		assert.Equal(t, 1, f.hub.Clients(), "the stalled client is gone")
 
@@ -435,7 +478,7 @@ func TestHeartbeat(t *testing.T) {
 		defer silent.CloseNow()
 
 		require.Eventually(t, func() bool { return f.hub.Metrics().DroppedHeartbeat.Load() == 1 }, patience, 10*time.Millisecond)
+		require.Eventually(t, func() bool { return f.hub.Clients() == 1 }, patience, 10*time.Millisecond)
 		assert.NoError(t, aliveCtx.Err(), "the answering client is still connected")
-		assert.Equal(t, 1, f.hub.Clients())
 	})
 }

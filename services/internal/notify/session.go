@@ -104,11 +104,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if h.Hub.stopping() {
+	if !h.Hub.enter() {
 		w.Header().Set("Retry-After", "1")
 		httpx.Fail(w, r, http.StatusServiceUnavailable, "shutting_down", "this replica is shutting down; reconnect")
 		return
 	}
+	defer h.Hub.sessions.Done()
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		Subprotocols: []string{Subprotocol},
 		// The origin was checked above against full origins (scheme
@@ -180,8 +181,6 @@ type session struct {
 // serve runs a session until the client leaves, is dropped or the hub shuts
 // down, then closes the socket with a status that says which.
 func (h *Hub) serve(conn *websocket.Conn, c *client, after *events.ID) {
-	h.sessions.Add(1)
-	defer h.sessions.Done()
 	h.m.Clients.Add(1)
 	defer h.m.Clients.Add(-1)
 
@@ -252,6 +251,9 @@ func (s *session) run(ctx context.Context, after *events.ID) error {
 		// starts, so that a resync after an outage knows where to read from.
 		id, err := s.h.sub.LastID(ctx, s.c.org)
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil // the client left
+			}
 			return fmt.Errorf("%w: %w", errResume, err)
 		}
 		s.last = id
