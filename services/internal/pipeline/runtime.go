@@ -1,0 +1,264 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/solsec/platform/services/internal/blob"
+	"github.com/solsec/platform/services/internal/blob/localdir"
+	"github.com/solsec/platform/services/internal/blob/s3"
+	"github.com/solsec/platform/services/internal/cache"
+	"github.com/solsec/platform/services/internal/events"
+	"github.com/solsec/platform/services/internal/service"
+	"github.com/solsec/platform/services/internal/store/postgres"
+	"github.com/solsec/platform/services/internal/tools"
+)
+
+// AllTools are the tools the platform knows, in fan-out order: the
+// built-in engine first (it is always there), then the external ones.
+var AllTools = []string{tools.EngineName, "slither", "mythril", "solhint"}
+
+// Config is a pipeline service's configuration, read from the environment
+// by LoadConfig. Variables (defaults in brackets):
+//
+//	SOLSEC_DATABASE_URL        PostgreSQL URL (required)
+//	SOLSEC_REDIS_URL           Redis URL for events and the result cache [none: both off]
+//	SOLSEC_BLOB_DIR            local object storage directory [./data/blobs]
+//	SOLSEC_BLOB_S3_BUCKET      S3 bucket instead of SOLSEC_BLOB_DIR, with
+//	SOLSEC_BLOB_S3_KMS_KEY_ID  its KMS key (required with a bucket),
+//	SOLSEC_BLOB_S3_PREFIX, AWS_REGION, SOLSEC_BLOB_S3_ENDPOINT
+//	SOLSEC_ADMIN_ADDR          /healthz, /readyz and /metrics [:9090]
+//	SOLSEC_LOG_LEVEL           debug, info, warn or error [info]
+//	SOLSEC_CONCURRENCY         jobs worked at once [4; tool-integration 2]
+//	SOLSEC_WORKDIR             where working directories are made [system temp]
+//	SOLSEC_SHUTDOWN_DRAIN      how long in-flight jobs may finish at shutdown [20s]
+//	SOLSEC_TOOLS               orchestration: tools analyses fan out to;
+//	                           tool-integration: tools this worker runs [all four]
+//	SOLSEC_TOOL_TIMEOUT        default run timeout of a tool [10m]
+//	SOLSEC_TOOL_TIMEOUT_<TOOL> one tool's run timeout, e.g. SOLSEC_TOOL_TIMEOUT_MYTHRIL
+//	SOLSEC_TOOL_MEMORY_MB      address-space limit of external tools [tools' default]
+//	SOLSEC_SWEEP_EVERY, SOLSEC_STUCK_AFTER, SOLSEC_FAIL_AFTER
+//	                           orchestration's sweep [1m, 30m, 2h]
+//	OTEL_EXPORTER_OTLP_ENDPOINT traces exporter [off]
+type Config struct {
+	Role         Role
+	DatabaseURL  string
+	RedisURL     string
+	BlobDir      string
+	S3Bucket     string
+	S3KMSKeyID   string
+	S3Prefix     string
+	S3Region     string
+	S3Endpoint   string
+	AdminAddr    string
+	LogLevel     string
+	Concurrency  int
+	Workdir      string
+	Drain        time.Duration
+	Tools        []string
+	ToolTimeout  time.Duration
+	ToolTimeouts map[string]time.Duration
+	ToolMemoryMB int
+	SweepEvery   time.Duration
+	StuckAfter   time.Duration
+	FailAfter    time.Duration
+}
+
+// LoadConfig reads role's configuration and reports every problem at once.
+func LoadConfig(role Role, getenv func(string) string) (Config, error) {
+	env := service.NewEnv(getenv)
+	c := Config{Role: role}
+	if u := env.URL("SOLSEC_DATABASE_URL", "", "postgres", "postgresql"); u != nil {
+		c.DatabaseURL = u.String()
+	}
+	if getenv("SOLSEC_REDIS_URL") != "" {
+		if u := env.URL("SOLSEC_REDIS_URL", "", "redis", "rediss"); u != nil {
+			c.RedisURL = u.String()
+		}
+	}
+	c.BlobDir = env.String("SOLSEC_BLOB_DIR", "./data/blobs")
+	var problems []string
+	c.S3Bucket = strings.TrimSpace(getenv("SOLSEC_BLOB_S3_BUCKET"))
+	if c.S3Bucket != "" {
+		c.S3KMSKeyID = env.String("SOLSEC_BLOB_S3_KMS_KEY_ID", "")
+		c.S3Region = env.String("AWS_REGION", "us-east-1")
+		c.S3Prefix = strings.TrimSpace(getenv("SOLSEC_BLOB_S3_PREFIX"))
+		c.S3Endpoint = strings.TrimSpace(getenv("SOLSEC_BLOB_S3_ENDPOINT"))
+	}
+	c.AdminAddr = env.String("SOLSEC_ADMIN_ADDR", ":9090")
+	c.LogLevel = env.OneOf("SOLSEC_LOG_LEVEL", "info", "debug", "info", "warn", "error")
+	defConcurrency := 4
+	if role == RoleTools {
+		// External analysers are CPU- and memory-hungry processes.
+		defConcurrency = 2
+	}
+	c.Concurrency = env.IntBetween("SOLSEC_CONCURRENCY", defConcurrency, 1, 256)
+	c.Workdir = strings.TrimSpace(getenv("SOLSEC_WORKDIR"))
+	c.Drain = env.Duration("SOLSEC_SHUTDOWN_DRAIN", 20*time.Second)
+	c.Tools = env.List("SOLSEC_TOOLS", AllTools)
+	for _, t := range c.Tools {
+		if !slices.Contains(AllTools, t) {
+			problems = append(problems, fmt.Sprintf("SOLSEC_TOOLS: unknown tool %q: want a comma-separated list of %s", t, strings.Join(AllTools, ", ")))
+		}
+	}
+	if len(c.Tools) == 0 {
+		c.Tools = AllTools
+	}
+	c.ToolTimeout = env.Duration("SOLSEC_TOOL_TIMEOUT", DefaultToolTimeout)
+	c.ToolTimeouts = map[string]time.Duration{}
+	for _, t := range AllTools {
+		name := "SOLSEC_TOOL_TIMEOUT_" + strings.ToUpper(t)
+		if getenv(name) != "" {
+			c.ToolTimeouts[t] = env.Duration(name, c.ToolTimeout)
+		}
+	}
+	c.ToolMemoryMB = env.IntBetween("SOLSEC_TOOL_MEMORY_MB", 0, 0, 1<<20)
+	c.SweepEvery = env.Duration("SOLSEC_SWEEP_EVERY", DefaultSweepEvery)
+	c.StuckAfter = env.Duration("SOLSEC_STUCK_AFTER", DefaultStuckAfter)
+	c.FailAfter = env.Duration("SOLSEC_FAIL_AFTER", DefaultFailAfter)
+	var ce *service.ConfigError
+	if errors.As(env.Err(), &ce) {
+		problems = append(ce.Problems, problems...)
+	}
+	if len(problems) > 0 {
+		return c, &service.ConfigError{Problems: problems}
+	}
+	return c, nil
+}
+
+// Toolset builds the tools a tool-integration worker offers: the built-in
+// engine in process, the external analysers as subprocesses found on
+// PATH (reported unavailable when missing), each bounded by its timeout
+// and the memory limit.
+func (c Config) Toolset() map[string]tools.Tool {
+	out := map[string]tools.Tool{}
+	for _, name := range c.Tools {
+		lim := tools.Limits{Timeout: c.ToolTimeout}
+		if t := c.ToolTimeouts[name]; t > 0 {
+			lim.Timeout = t
+		}
+		if c.ToolMemoryMB > 0 {
+			lim.MemoryBytes = int64(c.ToolMemoryMB) << 20
+		}
+		opts := tools.ExternalOptions{Limits: lim}
+		switch name {
+		case tools.EngineName:
+			out[name] = &tools.Engine{}
+		case "slither":
+			out[name] = tools.NewSlither(opts)
+		case "mythril":
+			out[name] = tools.NewMythril(opts)
+		case "solhint":
+			out[name] = tools.NewSolhint(opts)
+		}
+	}
+	return out
+}
+
+// Run runs one pipeline service until ctx ends or SIGTERM: its River
+// client, the queue-depth poller and the admin server (/healthz, /readyz,
+// /metrics). At shutdown readiness fails first, River's Stop lets jobs in
+// flight finish within SOLSEC_SHUTDOWN_DRAIN, and StopAndCancel then hands
+// the rest back to the queue for another worker.
+func Run(ctx context.Context, role Role, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := LoadConfig(role, getenv)
+	if err != nil {
+		return err
+	}
+	log := service.NewLogger(stdout, string(role), service.ParseLevel(cfg.LogLevel))
+	stopTracing, err := service.SetupTracing(ctx, string(role), getenv)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = stopTracing(sctx)
+	}()
+
+	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer pool.Close()
+
+	blobs, err := cfg.blobStore(ctx)
+	if err != nil {
+		return err
+	}
+	metrics := NewMetrics()
+	deps := &Deps{Store: postgres.New(pool), Blobs: blobs, Logger: log, Metrics: metrics}
+	health := service.NewHealth(2 * time.Second)
+	health.AddCheck("postgres", pool.Ping)
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return fmt.Errorf("SOLSEC_REDIS_URL: %w", err)
+		}
+		// Redis is an accelerator here: fail fast rather than retry, and
+		// never let it decide readiness (the pipeline works without it).
+		opts.MaxRetries = -1
+		opts.DialTimeout = 500 * time.Millisecond
+		rdb := redis.NewClient(opts)
+		defer rdb.Close()
+		deps.Events = events.NewRedis(rdb, events.Options{})
+		deps.Cache = cache.New(rdb, cache.Options{Timeout: 200 * time.Millisecond})
+	} else {
+		log.Warn("SOLSEC_REDIS_URL is not set: no status events, no result cache")
+	}
+
+	wc := WorkerConfig{
+		Concurrency: cfg.Concurrency, Workdir: cfg.Workdir,
+		EnabledTools: cfg.Tools, SweepEvery: cfg.SweepEvery, StuckAfter: cfg.StuckAfter, FailAfter: cfg.FailAfter,
+		ToolTimeouts: cfg.ToolTimeouts, DefaultToolTimeout: cfg.ToolTimeout,
+		Client: ClientConfig{Logger: log},
+	}
+	if role == RoleTools {
+		wc.Tools = cfg.Toolset()
+		for _, t := range wc.Tools {
+			av := t.Detect(ctx)
+			log.Info("tool detected", "tool", av.Tool, "available", av.Available, "version", av.Version, "reason", av.Reason)
+		}
+	}
+	client, err := NewWorkerClient(role, pool, deps, wc)
+	if err != nil {
+		return err
+	}
+
+	admin := &http.Server{Addr: cfg.AdminAddr, Handler: health.Handler(metrics.Handler()), ReadHeaderTimeout: 5 * time.Second}
+	log.Info("starting", "admin", cfg.AdminAddr, "concurrency", cfg.Concurrency, "tools", cfg.Tools)
+	return service.Runner{Logger: log, Health: health, StopTimeout: cfg.Drain + 15*time.Second}.Run(ctx,
+		service.HTTPServer("admin", admin, nil, 5*time.Second),
+		service.Worker("river", RunClient(client, cfg.Drain)),
+		service.Worker("queue-depth", func(ctx context.Context) error {
+			PollQueueDepth(ctx, pool, metrics, log, 15*time.Second)
+			return nil
+		}),
+	)
+}
+
+// blobStore opens S3 when a bucket is configured, the local directory
+// otherwise.
+func (c Config) blobStore(ctx context.Context) (blob.Store, error) {
+	if c.S3Bucket != "" {
+		return s3.Connect(ctx, c.S3Region, c.S3Endpoint, s3.Config{Bucket: c.S3Bucket, KMSKeyID: c.S3KMSKeyID, Prefix: c.S3Prefix})
+	}
+	if err := os.MkdirAll(c.BlobDir, 0o750); err != nil {
+		return nil, fmt.Errorf("SOLSEC_BLOB_DIR: %w", err)
+	}
+	store, err := localdir.New(c.BlobDir, localdir.Options{})
+	if err != nil {
+		return nil, errors.Join(errors.New("SOLSEC_BLOB_DIR"), err)
+	}
+	return store, nil
+}

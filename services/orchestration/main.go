@@ -1,0 +1,29 @@
+// Command orchestration is the analysis pipeline's orchestration service: it drives each analysis through its states: it fans out one tool run per enabled tool, moves to scoring when every run has ended, stops the runs of a cancelled analysis, and sweeps for analyses stuck past a deadline.
+//
+// It works the River queue of its step in PostgreSQL (see
+// services/internal/pipeline and docs/pipeline.md) and serves /healthz,
+// /readyz and /metrics on SOLSEC_ADMIN_ADDR. Configuration comes from the
+// environment (pipeline.Config lists every variable); SIGTERM lets jobs in
+// flight finish within SOLSEC_SHUTDOWN_DRAIN, then hands the rest back to
+// the queue.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/solsec/platform/services/internal/pipeline"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "orchestration:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	return pipeline.Run(ctx, pipeline.RoleOrchestration, getenv, stdout)
+}
