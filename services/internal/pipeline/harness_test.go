@@ -32,7 +32,7 @@ import (
 // and one blob directory, each service with its own River client as in
 // production, so that tests can stop and start them one by one.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	dbURL   string
 	pool    *pgxpool.Pool
 	store   *postgres.Store
@@ -88,7 +88,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func newHarness(t *testing.T, o harnessOptions) *harness {
+func newHarness(t testing.TB, o harnessOptions) *harness {
 	t.Helper()
 	ctx := context.Background()
 	if o.dbURL == "" {
@@ -217,11 +217,16 @@ func (h *harness) stop(role pipeline.Role, kill bool) {
 // submit uploads the project under dir as the API does.
 func (h *harness) submit(dir string) store.Analysis {
 	h.t.Helper()
-	b := readProject(h.t, dir)
-	a, created, err := pipeline.Submit(context.Background(), h.store, h.inserts, h.blobs, h.org.ID, b, store.NewAnalysis{ProjectID: h.project.ID})
+	a, created, err := submitBundle(h, readProject(h.t, dir))
 	require.NoError(h.t, err)
 	require.True(h.t, created)
 	return a
+}
+
+// submitBundle stores the bundle's sources and inserts the analysis with
+// its parse job in one transaction, as the API does.
+func submitBundle(h *harness, b *upload.Bundle) (store.Analysis, bool, error) {
+	return pipeline.Submit(context.Background(), h.store, h.inserts, h.blobs, h.org.ID, b, store.NewAnalysis{ProjectID: h.project.ID})
 }
 
 // readProject reads a project directory as a zip upload would bring it.
@@ -300,7 +305,7 @@ type fakeSlither struct {
 	dir, path string
 }
 
-func newFakeSlither(t *testing.T) *fakeSlither {
+func newFakeSlither(t testing.TB) *fakeSlither {
 	t.Helper()
 	dir := t.TempDir()
 	out, err := filepath.Abs(filepath.Join("testdata", "slither", "foundry.json"))
@@ -318,12 +323,12 @@ exec /bin/cat %[2]s
 }
 
 // slow makes the following runs sleep for d before answering.
-func (f *fakeSlither) slow(t *testing.T, d time.Duration) {
+func (f *fakeSlither) slow(t testing.TB, d time.Duration) {
 	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "slow"), []byte(fmt.Sprintf("%.1f", d.Seconds())), 0o644))
 }
 
 // fast undoes slow.
-func (f *fakeSlither) fast(t *testing.T) {
+func (f *fakeSlither) fast(t testing.TB) {
 	require.NoError(t, os.Remove(filepath.Join(f.dir, "slow")))
 }
 
@@ -337,7 +342,7 @@ func (f *fakeSlither) calls() int {
 }
 
 // copyDir copies the files under src to dst.
-func copyDir(t *testing.T, src, dst string) {
+func copyDir(t testing.TB, src, dst string) {
 	t.Helper()
 	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

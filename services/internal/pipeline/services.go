@@ -39,7 +39,8 @@ type WorkerConfig struct {
 
 	// EnabledTools (orchestration) are the tools analyses fan out to.
 	EnabledTools []string
-	// SweepEvery, StuckAfter, FailAfter (orchestration) tune the sweep.
+	// SweepEvery (every role: see NewWorkerClient), StuckAfter and
+	// FailAfter (orchestration) tune the sweep.
 	SweepEvery, StuckAfter, FailAfter time.Duration
 
 	// Tools (tool-integration) are the tools this worker runs, by name.
@@ -86,7 +87,6 @@ func NewWorkerClient(role Role, pool *pgxpool.Pool, d *Deps, cfg WorkerConfig) (
 			river.AddWorkerSafely(workers, &OrchestrateWorker{Deps: d, Tools: cfg.EnabledTools}),
 			river.AddWorkerSafely(workers, &SweepWorker{Deps: d, StuckAfter: cfg.StuckAfter, FailAfter: cfg.FailAfter}),
 		)
-		cc.PeriodicJobs = append(cc.PeriodicJobs, PeriodicSweep(cfg.SweepEvery))
 	case RoleTools:
 		if len(cfg.Tools) == 0 {
 			return nil, errors.New("pipeline: tool-integration needs at least one tool")
@@ -113,6 +113,11 @@ func NewWorkerClient(role Role, pool *pgxpool.Pool, d *Deps, cfg WorkerConfig) (
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %s workers: %w", role, err)
 	}
+	// Only River's leader schedules periodic jobs, and the leader is
+	// whichever client of any role won the election: every role schedules
+	// the sweep, which lands on the maintenance queue that orchestration
+	// works, so it runs whoever leads.
+	cc.PeriodicJobs = append(cc.PeriodicJobs, PeriodicSweep(cfg.SweepEvery))
 	cc.Workers = workers
 	return NewClient(pool, cc)
 }
