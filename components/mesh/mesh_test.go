@@ -15,15 +15,16 @@ import (
 )
 
 const (
-	tRelease    = "kubernetes:helm.sh/v3:Release"
-	tPeerAuth   = "kubernetes:security.istio.io/v1:PeerAuthentication"
-	tAuthz      = "kubernetes:security.istio.io/v1:AuthorizationPolicy"
-	tReqAuth    = "kubernetes:security.istio.io/v1:RequestAuthentication"
-	tTelemetry  = "kubernetes:telemetry.istio.io/v1:Telemetry"
-	tVirtualSvc = "kubernetes:networking.istio.io/v1:VirtualService"
-	tDestRule   = "kubernetes:networking.istio.io/v1:DestinationRule"
-	tGateway    = "kubernetes:networking.istio.io/v1:Gateway"
-	tNsPatch    = "kubernetes:core/v1:NamespacePatch"
+	tRelease     = "kubernetes:helm.sh/v3:Release"
+	tPeerAuth    = "kubernetes:security.istio.io/v1:PeerAuthentication"
+	tAuthz       = "kubernetes:security.istio.io/v1:AuthorizationPolicy"
+	tReqAuth     = "kubernetes:security.istio.io/v1:RequestAuthentication"
+	tTelemetry   = "kubernetes:telemetry.istio.io/v1:Telemetry"
+	tVirtualSvc  = "kubernetes:networking.istio.io/v1:VirtualService"
+	tDestRule    = "kubernetes:networking.istio.io/v1:DestinationRule"
+	tGateway     = "kubernetes:networking.istio.io/v1:Gateway"
+	tNsPatch     = "kubernetes:core/v1:NamespacePatch"
+	tCertificate = "kubernetes:cert-manager.io/v1:Certificate"
 )
 
 func meshArgs(env string) *mesh.MeshArgs {
@@ -213,7 +214,10 @@ func TestMesh(t *testing.T) {
 		s := servers[0].(map[string]any)
 		assert.Equal(t, "HTTPS", get(s, "port", "protocol"))
 		assert.Equal(t, "SIMPLE", get(s, "tls", "mode"))
-		assert.ElementsMatch(t, toAny(args.Hosts), s["hosts"])
+		assert.Equal(t, []any{"*"}, s["hosts"], "the ALB sends no SNI, so the TLS server cannot match on host names")
+		certs := byType(tCertificate)
+		require.Len(t, certs, 1)
+		assert.ElementsMatch(t, toAny(args.Hosts), spec(certs[0])["dnsNames"], "the certificate names the hosts")
 
 		ras := byType(tReqAuth)
 		require.Len(t, ras, 1)

@@ -58,8 +58,14 @@ func (b *builder) gateway() error {
 	istioGW, err := customResource(b.ctx, b.child("gateway"), networkingAPI, "Gateway", SystemNamespace, gwName, pulumi.Map{
 		"selector": pulumi.StringMap{"istio": pulumi.String("ingressgateway")},
 		"servers": pulumi.Array{pulumi.Map{
-			"port":  pulumi.Map{"number": pulumi.Int(GatewayHTTPSPort), "name": pulumi.String("https"), "protocol": pulumi.String("HTTPS")},
-			"hosts": hosts,
+			"port": pulumi.Map{"number": pulumi.Int(GatewayHTTPSPort), "name": pulumi.String("https"), "protocol": pulumi.String("HTTPS")},
+			// "*" and not the named hosts: Istio turns a server's hosts into
+			// an SNI match, and the ALB re-encrypts to the gateway without
+			// sending SNI, so named hosts would reset every request from the
+			// ALB (istio/istio#31421). Which hosts are served is still decided
+			// by the VirtualServices, which name them; a Host header no route
+			// names gets 404. The certificate names the hosts.
+			"hosts": pulumi.StringArray{pulumi.String("*")},
 			"tls": pulumi.Map{
 				"mode":               pulumi.String("SIMPLE"),
 				"credentialName":     pulumi.String(gatewayTLSSecret),
