@@ -79,11 +79,17 @@ type MigrateResult struct {
 // connection serialises concurrent callers: a second replica waits, then
 // finds nothing left to apply.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) (MigrateResult, error) {
-	var res MigrateResult
 	ms, err := Migrations()
 	if err != nil {
-		return res, err
+		return MigrateResult{}, err
 	}
+	return migrate(ctx, pool, ms)
+}
+
+// migrate applies ms, which must be sorted by version; tests pass lists of
+// their own to exercise failures.
+func migrate(ctx context.Context, pool *pgxpool.Pool, ms []Migration) (MigrateResult, error) {
+	var res MigrateResult
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return res, fmt.Errorf("migrate: acquire connection: %w", err)
