@@ -104,7 +104,21 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (err error) {
 	if err := os.Rename(tmp.Name(), p); err != nil {
 		return fmt.Errorf("localdir: put %s: %w", key, err)
 	}
+	// The rename is durable only once the directory holding the new entry
+	// is synced; until then a crash may bring back the old object.
+	if err := syncDir(filepath.Dir(p)); err != nil {
+		return fmt.Errorf("localdir: put %s: sync directory: %w", key, err)
+	}
 	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // Get opens the object's file.
