@@ -7,8 +7,8 @@
 //	data-service serve                run retention periodically; serve /healthz, /readyz, /metrics
 //	data-service export-org [-blob] ID  write all of an organisation's data as JSON to stdout,
 //	                                  or with -blob to object storage (prints the key)
-//	data-service erase-org ID         delete every row and object of an organisation (GDPR);
-//	                                  prints what was erased
+//	data-service erase-org [-actor WHO] ID  delete every row and object of an organisation
+//	                                  (GDPR); prints what was erased
 //
 // Configuration (environment): SOLSEC_DATABASE_URL (required), SOLSEC_HTTP_ADDR
 // (serve, default :8080), SOLSEC_LOG_LEVEL, SOLSEC_RETENTION_INTERVAL (serve,
@@ -48,7 +48,7 @@ const usage = `usage: data-service <command>
   migrate              apply the schema migrations and exit
   serve                run retention periodically and serve health and metrics
   export-org [-blob] ID  export an organisation's data as JSON (stdout, or object storage with -blob)
-  erase-org ID         erase an organisation's rows and objects`
+  erase-org [-actor WHO] ID  erase an organisation's rows and objects`
 
 // errUsage marks a command line that names no known command.
 var errUsage = errors.New(usage)
@@ -86,7 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "export-org", "erase-org":
 		fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 		fs.SetOutput(stderr)
-		toBlob := fs.Bool("blob", false, "write the export to object storage and print its key")
+		toBlob := fs.Bool("blob", false, "export-org: write the export to object storage and print its key")
+		actor := fs.String("actor", "", "erase-org: who requested the erasure (operator or ticket), recorded on the audit tombstone")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
@@ -105,7 +106,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer closeAll()
 		orgID := fs.Arg(0)
 		if cmd == "erase-org" {
-			res, err := svc.Erase(ctx, orgID)
+			res, err := svc.Erase(ctx, orgID, *actor)
 			if err != nil {
 				return err
 			}

@@ -126,7 +126,7 @@ func TestExportAndEraseCommands(t *testing.T) {
 	})
 
 	t.Run("erase-org deletes the organisation and its objects and prints the report", func(t *testing.T) {
-		out, _, err := h.run("erase-org", org.ID)
+		out, _, err := h.run("erase-org", "-actor", "ticket-4711", org.ID)
 		require.NoError(t, err)
 		var res retention.ErasureResult
 		require.NoError(t, json.Unmarshal([]byte(out), &res))
@@ -134,6 +134,10 @@ func TestExportAndEraseCommands(t *testing.T) {
 		assert.Equal(t, 1, res.BlobsDeleted, "the export above")
 		_, err = st.GetOrganization(ctx, org.ID)
 		assert.ErrorIs(t, err, store.ErrNotFound)
+		audit, err := st.ListAudit(ctx, org.ID, store.AuditFilter{})
+		require.NoError(t, err)
+		require.Len(t, audit.Items, 1)
+		assert.Equal(t, "ticket-4711", audit.Items[0].Actor)
 		_, err = os.Stat(filepath.Join(h.blobDir, "orgs", org.ID))
 		assert.ErrorIs(t, err, os.ErrNotExist)
 	})

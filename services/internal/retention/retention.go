@@ -211,14 +211,18 @@ type ErasureResult struct {
 	BlobsDeleted int `json:"blobsDeleted"`
 }
 
-// Erase deletes every object and every row of the organisation. Objects
-// go first — the keys its rows name, then everything under its prefix —
+// Erase deletes every object and every row of the organisation. actor is
+// recorded on the audit tombstone (an operator or ticket reference); empty
+// means the service's own actor. Objects go first — the keys its rows name, then everything under its prefix —
 // because the rows are how a failed erasure can be found and re-run:
 // should the database step fail, the organisation still exists and Erase
 // can be called again, deleting (idempotently) what is left. The audit log
 // keeps one anonymised tombstone (see store.Lifecycle.EraseOrganization).
-func (s *Service) Erase(ctx context.Context, orgID string) (ErasureResult, error) {
+func (s *Service) Erase(ctx context.Context, orgID, actor string) (ErasureResult, error) {
 	var res ErasureResult
+	if actor == "" {
+		actor = s.actor
+	}
 	if _, err := s.store.GetOrganization(ctx, orgID); err != nil {
 		return res, fmt.Errorf("erase %s: %w", orgID, err)
 	}
@@ -240,11 +244,19 @@ func (s *Service) Erase(ctx context.Context, orgID string) (ErasureResult, error
 	if err != nil {
 		return res, fmt.Errorf("erase %s: %w", orgID, err)
 	}
-	rep, err := s.store.EraseOrganization(ctx, orgID, s.actor)
+	rep, err := s.store.EraseOrganization(ctx, orgID, actor)
 	if err != nil {
 		return res, fmt.Errorf("erase %s: %w", orgID, err)
 	}
 	res.ErasureReport = rep
+	// A second pass catches objects an upload in flight wrote between the
+	// first pass and the rows' deletion; from now on the organisation does
+	// not exist, so no new row can name an object of it.
+	n, err = blob.DeletePrefix(ctx, s.blobs, OrgPrefix(orgID))
+	res.BlobsDeleted += n
+	if err != nil {
+		return res, fmt.Errorf("erase %s: rows erased, but objects written meanwhile remain: %w", orgID, err)
+	}
 	s.log.InfoContext(ctx, "organisation erased", "org_id", orgID, "blobs_deleted", res.BlobsDeleted, "rows", rep.Deleted)
 	return res, nil
 }

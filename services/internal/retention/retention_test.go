@@ -215,7 +215,7 @@ func TestErase(t *testing.T) {
 	statsBefore, err := w.store.ListDetectorStats(ctx)
 	require.NoError(t, err)
 
-	res, err := w.svc.Erase(ctx, victim.ID)
+	res, err := w.svc.Erase(ctx, victim.ID, "")
 	require.NoError(t, err)
 
 	t.Run("every row of the organisation is gone", func(t *testing.T) {
@@ -268,7 +268,7 @@ func TestErase(t *testing.T) {
 	})
 
 	t.Run("erasing again finds no organisation", func(t *testing.T) {
-		_, err := w.svc.Erase(ctx, victim.ID)
+		_, err := w.svc.Erase(ctx, victim.ID, "")
 		assert.ErrorIs(t, err, store.ErrNotFound)
 	})
 }
