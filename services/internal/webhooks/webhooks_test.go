@@ -388,3 +388,55 @@ func TestVerify(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestHTTP(t *testing.T) {
+	st, _ := newStore(t)
+	org := uuid.NewString()
+	caller := func(r *http.Request) (string, bool, bool) {
+		role := r.Header.Get("X-Role")
+		return org, role == "admin", role != ""
+	}
+	srv := httptest.NewServer(webhooks.Handler(st, caller))
+	defer srv.Close()
+	do := func(method, path, role, body string) *http.Response {
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		require.NoError(t, err)
+		if role != "" {
+			req.Header.Set("X-Role", role)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+
+	t.Run("an admin registers an endpoint and receives its secret once", func(t *testing.T) {
+		resp := do(http.MethodPost, "/v1/webhooks", "admin", `{"url":"http://127.0.0.1:9/hook","eventTypes":["analysis.completed"]}`)
+		require.Equal(t, http.StatusCreated, resp.StatusCode)
+		var created struct {
+			ID     string `json:"id"`
+			Secret string `json:"secret"`
+		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&created))
+		assert.NotEmpty(t, created.Secret)
+
+		list := do(http.MethodGet, "/v1/webhooks", "viewer", "")
+		require.Equal(t, http.StatusOK, list.StatusCode)
+		body, _ := io.ReadAll(list.Body)
+		assert.Contains(t, string(body), created.ID)
+		assert.NotContains(t, string(body), created.Secret, "listing never shows the secret")
+
+		deliveries := do(http.MethodGet, "/v1/webhooks/"+created.ID+"/deliveries", "viewer", "")
+		assert.Equal(t, http.StatusOK, deliveries.StatusCode)
+		assert.Equal(t, http.StatusForbidden, do(http.MethodDelete, "/v1/webhooks/"+created.ID, "viewer", "").StatusCode)
+		assert.Equal(t, http.StatusNoContent, do(http.MethodDelete, "/v1/webhooks/"+created.ID, "admin", "").StatusCode)
+		assert.Equal(t, http.StatusNotFound, do(http.MethodDelete, "/v1/webhooks/"+created.ID, "admin", "").StatusCode)
+	})
+
+	t.Run("a viewer may not register, and a bad registration is answered with a reason", func(t *testing.T) {
+		assert.Equal(t, http.StatusForbidden, do(http.MethodPost, "/v1/webhooks", "viewer", `{"url":"http://127.0.0.1:9/"}`).StatusCode)
+		assert.Equal(t, http.StatusUnauthorized, do(http.MethodGet, "/v1/webhooks", "", "").StatusCode)
+		assert.Equal(t, http.StatusBadRequest, do(http.MethodPost, "/v1/webhooks", "admin", `{"url":`).StatusCode)
+		assert.Equal(t, http.StatusUnprocessableEntity, do(http.MethodPost, "/v1/webhooks", "admin", `{"url":"ftp://x"}`).StatusCode)
+	})
+}
