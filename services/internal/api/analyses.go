@@ -80,7 +80,12 @@ func (s *Server) createAnalysis(w http.ResponseWriter, r *http.Request) {
 	var how outcome
 	errReuse := errors.New("idempotency key reused")
 	err = s.store.InTx(r.Context(), func(tx *postgres.Tx) error {
-		project, err := tx.EnsureProject(r.Context(), p.OrgID, req.project)
+		// Look before creating: EnsureProject's upsert would lock the
+		// project's row until commit and serialise concurrent uploads.
+		project, err := tx.FindProjectByName(r.Context(), p.OrgID, req.project)
+		if errors.Is(err, store.ErrNotFound) {
+			project, err = tx.EnsureProject(r.Context(), p.OrgID, req.project)
+		}
 		if err != nil {
 			return err
 		}

@@ -20,3 +20,16 @@ func (q *queries) FindAnalysisByIdempotencyKey(ctx context.Context, orgID, key s
 		`SELECT `+analysisColumns+` FROM analyses WHERE org_id = $1 AND idempotency_key = $2`, orgID, key))
 	return a, mapErr(err, "find analysis by idempotency key")
 }
+
+// FindProjectByName returns the organisation's project of that name. The
+// API looks a project up before creating it: EnsureProject's upsert locks
+// the project's row until the transaction ends, which would serialise every
+// concurrent upload to the same project behind one another.
+func (q *queries) FindProjectByName(ctx context.Context, orgID, name string) (store.Project, error) {
+	if !validID(orgID) {
+		return store.Project{}, fmt.Errorf("find project: %w", store.ErrNotFound)
+	}
+	p, err := scanProject(q.db.QueryRow(ctx,
+		`SELECT `+projectColumns+` FROM projects WHERE org_id = $1 AND name = $2`, orgID, name))
+	return p, mapErr(err, "find project")
+}

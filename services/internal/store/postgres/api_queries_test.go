@@ -48,3 +48,26 @@ func TestFindAnalysisByIdempotencyKey(t *testing.T) {
 		require.NoError(t, err)
 	})
 }
+
+func TestFindProjectByName(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	a, b := newTenant(t, s), newTenant(t, s)
+
+	t.Run("the name finds the organisation's project", func(t *testing.T) {
+		got, err := s.FindProjectByName(ctx, a.org.ID, "vault")
+		require.NoError(t, err)
+		assert.Equal(t, a.project.ID, got.ID)
+	})
+	t.Run("each organisation finds its own project of the same name", func(t *testing.T) {
+		got, err := s.FindProjectByName(ctx, b.org.ID, "vault")
+		require.NoError(t, err)
+		assert.Equal(t, b.project.ID, got.ID)
+	})
+	t.Run("an unknown name or organisation finds nothing", func(t *testing.T) {
+		_, err := s.FindProjectByName(ctx, a.org.ID, "other")
+		assert.ErrorIs(t, err, store.ErrNotFound)
+		_, err = s.FindProjectByName(ctx, "not-a-uuid", "vault")
+		assert.ErrorIs(t, err, store.ErrNotFound)
+	})
+}
