@@ -2,13 +2,13 @@ package notify
 
 import (
 	"fmt"
-	"io"
 	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Metrics are the hub's counters, exposed in the Prometheus text format by
-// WriteTo. (The Prometheus client's own dependencies are not in go.sum, and
-// five counters do not need them.)
+// Metrics are the hub's counters: plain atomics the hot path bumps, read by
+// Prometheus through Register.
 type Metrics struct {
 	// Clients is the number of connected WebSocket clients.
 	Clients atomic.Int64
@@ -25,27 +25,30 @@ type Metrics struct {
 	Resyncs atomic.Int64
 }
 
-// WriteTo writes the metrics in the Prometheus text exposition format.
-func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
-	var n int64
-	p := func(format string, args ...any) error {
-		k, err := fmt.Fprintf(w, format, args...)
-		n += int64(k)
-		return err
+// Register exposes the counters to Prometheus under solsec_notification_*.
+func (m *Metrics) Register(reg prometheus.Registerer) error {
+	dropped := func(reason string, v *atomic.Int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "solsec_notification_clients_dropped_total", Help: "WebSocket clients closed by the server, by reason.",
+			ConstLabels: prometheus.Labels{"reason": reason},
+		}, func() float64 { return float64(v.Load()) })
 	}
-	for _, err := range []error{
-		p("# HELP solsec_notification_clients Connected WebSocket clients.\n# TYPE solsec_notification_clients gauge\nsolsec_notification_clients %d\n", m.Clients.Load()),
-		p("# HELP solsec_notification_clients_dropped_total WebSocket clients closed by the server, by reason.\n# TYPE solsec_notification_clients_dropped_total counter\n"),
-		p("solsec_notification_clients_dropped_total{reason=%q} %d\n", "slow_consumer", m.DroppedSlow.Load()),
-		p("solsec_notification_clients_dropped_total{reason=%q} %d\n", "heartbeat", m.DroppedHeartbeat.Load()),
-		p("solsec_notification_clients_dropped_total{reason=%q} %d\n", "resume_failed", m.DroppedResume.Load()),
-		p("# HELP solsec_notification_events_delivered_total Events written to WebSocket clients, replayed or live.\n# TYPE solsec_notification_events_delivered_total counter\nsolsec_notification_events_delivered_total %d\n", m.Delivered.Load()),
-		p("# HELP solsec_notification_events_received_total Events received from the live feed.\n# TYPE solsec_notification_events_received_total counter\nsolsec_notification_events_received_total %d\n", m.Received.Load()),
-		p("# HELP solsec_notification_feed_resyncs_total Subscriptions and resubscriptions of the live feed.\n# TYPE solsec_notification_feed_resyncs_total counter\nsolsec_notification_feed_resyncs_total %d\n", m.Resyncs.Load()),
+	counter := func(name, help string, v *atomic.Int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(v.Load()) })
+	}
+	for _, c := range []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "solsec_notification_clients", Help: "Connected WebSocket clients."},
+			func() float64 { return float64(m.Clients.Load()) }),
+		dropped("slow_consumer", &m.DroppedSlow),
+		dropped("heartbeat", &m.DroppedHeartbeat),
+		dropped("resume_failed", &m.DroppedResume),
+		counter("solsec_notification_events_delivered_total", "Events written to WebSocket clients, replayed or live.", &m.Delivered),
+		counter("solsec_notification_events_received_total", "Events received from the live feed.", &m.Received),
+		counter("solsec_notification_feed_resyncs_total", "Subscriptions and resubscriptions of the live feed.", &m.Resyncs),
 	} {
-		if err != nil {
-			return n, err
+		if err := reg.Register(c); err != nil {
+			return fmt.Errorf("notify: register metrics: %w", err)
 		}
 	}
-	return n, nil
+	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -480,5 +481,32 @@ func TestHeartbeat(t *testing.T) {
 		require.Eventually(t, func() bool { return f.hub.Metrics().DroppedHeartbeat.Load() == 1 }, patience, 10*time.Millisecond)
 		require.Eventually(t, func() bool { return f.hub.Clients() == 1 }, patience, 10*time.Millisecond)
 		assert.NoError(t, aliveCtx.Err(), "the answering client is still connected")
+	})
+}
+
+func TestMetrics(t *testing.T) {
+	t.Run("the counters are exposed to Prometheus with the values the hub keeps", func(t *testing.T) {
+		m := new(notify.Metrics)
+		reg := prometheus.NewRegistry()
+		require.NoError(t, m.Register(reg))
+		m.Clients.Add(3)
+		m.DroppedSlow.Add(2)
+		m.Delivered.Add(7)
+		families, err := reg.Gather()
+		require.NoError(t, err)
+		got := map[string]float64{}
+		for _, f := range families {
+			for _, metric := range f.GetMetric() {
+				name := f.GetName()
+				for _, l := range metric.GetLabel() {
+					name += "{" + l.GetValue() + "}"
+				}
+				got[name] = metric.GetGauge().GetValue() + metric.GetCounter().GetValue()
+			}
+		}
+		assert.Equal(t, 3.0, got["solsec_notification_clients"])
+		assert.Equal(t, 2.0, got["solsec_notification_clients_dropped_total{slow_consumer}"])
+		assert.Equal(t, 0.0, got["solsec_notification_clients_dropped_total{heartbeat}"])
+		assert.Equal(t, 7.0, got["solsec_notification_events_delivered_total"])
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/solsec/platform/services/internal/events"
 )
@@ -83,8 +84,7 @@ func Backoff(n int, base, max time.Duration, rnd func() float64) time.Duration {
 	return d/2 + time.Duration(rnd()*float64(d/2))
 }
 
-// Metrics count delivery attempts by outcome; WriteTo exposes them in the
-// Prometheus text format.
+// Metrics count delivery attempts by outcome; Register exposes them.
 type Metrics struct {
 	Succeeded atomic.Int64 // 2xx
 	Retried   atomic.Int64 // failed, another attempt scheduled
@@ -92,18 +92,29 @@ type Metrics struct {
 	Enqueued  atomic.Int64 // deliveries created
 }
 
-// WriteTo implements io.WriterTo.
-func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
-	n, err := fmt.Fprintf(w, `# HELP solsec_webhook_attempts_total Webhook delivery attempts, by outcome.
-# TYPE solsec_webhook_attempts_total counter
-solsec_webhook_attempts_total{outcome="succeeded"} %d
-solsec_webhook_attempts_total{outcome="retried"} %d
-solsec_webhook_attempts_total{outcome="failed"} %d
-# HELP solsec_webhook_deliveries_enqueued_total Webhook deliveries created.
-# TYPE solsec_webhook_deliveries_enqueued_total counter
-solsec_webhook_deliveries_enqueued_total %d
-`, m.Succeeded.Load(), m.Retried.Load(), m.Failed.Load(), m.Enqueued.Load())
-	return int64(n), err
+// Register exposes the counters to Prometheus as
+// solsec_webhook_attempts_total{outcome} and
+// solsec_webhook_deliveries_enqueued_total.
+func (m *Metrics) Register(reg prometheus.Registerer) error {
+	attempts := func(outcome string, v *atomic.Int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "solsec_webhook_attempts_total", Help: "Webhook delivery attempts, by outcome.",
+			ConstLabels: prometheus.Labels{"outcome": outcome},
+		}, func() float64 { return float64(v.Load()) })
+	}
+	for _, c := range []prometheus.Collector{
+		attempts("succeeded", &m.Succeeded),
+		attempts("retried", &m.Retried),
+		attempts("failed", &m.Failed),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "solsec_webhook_deliveries_enqueued_total", Help: "Webhook deliveries created.",
+		}, func() float64 { return float64(m.Enqueued.Load()) }),
+	} {
+		if err := reg.Register(c); err != nil {
+			return fmt.Errorf("webhooks: register metrics: %w", err)
+		}
+	}
+	return nil
 }
 
 // Dispatcher attempts due deliveries.

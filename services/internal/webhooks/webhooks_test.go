@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -438,5 +439,27 @@ func TestHTTP(t *testing.T) {
 		assert.Equal(t, http.StatusUnauthorized, do(http.MethodGet, "/v1/webhooks", "", "").StatusCode)
 		assert.Equal(t, http.StatusBadRequest, do(http.MethodPost, "/v1/webhooks", "admin", `{"url":`).StatusCode)
 		assert.Equal(t, http.StatusUnprocessableEntity, do(http.MethodPost, "/v1/webhooks", "admin", `{"url":"ftp://x"}`).StatusCode)
+	})
+}
+
+func TestMetricsRegister(t *testing.T) {
+	t.Run("attempt outcomes are exposed to Prometheus", func(t *testing.T) {
+		m := new(webhooks.Metrics)
+		reg := prometheus.NewRegistry()
+		require.NoError(t, m.Register(reg))
+		m.Failed.Add(4)
+		families, err := reg.Gather()
+		require.NoError(t, err)
+		var failed float64
+		for _, f := range families {
+			for _, metric := range f.GetMetric() {
+				for _, l := range metric.GetLabel() {
+					if f.GetName() == "solsec_webhook_attempts_total" && l.GetValue() == "failed" {
+						failed = metric.GetCounter().GetValue()
+					}
+				}
+			}
+		}
+		assert.Equal(t, 4.0, failed)
 	})
 }
