@@ -15,6 +15,7 @@ import (
 )
 
 func TestCreateAnalysis(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)
@@ -101,6 +102,7 @@ func TestCreateAnalysis(t *testing.T) {
 }
 
 func TestTransitionAnalysis(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)
@@ -242,6 +244,7 @@ func walkFrom(t *testing.T, s store.Store, orgID, id string, from store.Analysis
 }
 
 func TestFindCompletedAnalysisBySourceHash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)
@@ -266,6 +269,7 @@ func TestFindCompletedAnalysisBySourceHash(t *testing.T) {
 }
 
 func TestListAnalyses(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)
@@ -326,6 +330,7 @@ func TestListAnalyses(t *testing.T) {
 }
 
 func TestToolRuns(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)
@@ -381,6 +386,7 @@ func TestToolRuns(t *testing.T) {
 }
 
 func TestParseSummary(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestInsertFindings(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)
@@ -122,6 +123,7 @@ func TestInsertFindings(t *testing.T) {
 }
 
 func TestListFindings(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)
@@ -209,6 +211,7 @@ func TestListFindings(t *testing.T) {
 }
 
 func TestTriageFinding(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)
@@ -309,6 +312,7 @@ func TestTriageFinding(t *testing.T) {
 }
 
 func TestAudit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)

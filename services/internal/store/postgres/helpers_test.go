@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -47,15 +48,16 @@ type tenant struct {
 	project store.Project
 }
 
-var tenantSeq int
+// tenantSeq numbers tenants across the package's parallel tests.
+var tenantSeq atomic.Int64
 
 func newTenant(t *testing.T, s store.Store) tenant {
 	t.Helper()
 	ctx := context.Background()
-	tenantSeq++
-	org, err := s.CreateOrganization(ctx, store.NewOrganization{Name: fmt.Sprintf("org %d", tenantSeq), RetentionDays: 30})
+	n := tenantSeq.Add(1)
+	org, err := s.CreateOrganization(ctx, store.NewOrganization{Name: fmt.Sprintf("org %d", n), RetentionDays: 30})
 	require.NoError(t, err)
-	user, err := s.CreateUser(ctx, org.ID, store.NewUser{Email: fmt.Sprintf("analyst%d@example.com", tenantSeq), PasswordHash: "hash", Role: store.RoleAnalyst})
+	user, err := s.CreateUser(ctx, org.ID, store.NewUser{Email: fmt.Sprintf("analyst%d@example.com", n), PasswordHash: "hash", Role: store.RoleAnalyst})
 	require.NoError(t, err)
 	project, err := s.CreateProject(ctx, org.ID, "vault")
 	require.NoError(t, err)

@@ -15,6 +15,7 @@ import (
 // checks that every read and write of another organisation, given the
 // first one's ids, finds nothing and changes nothing.
 func TestOrganisationIsolation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	owner := newTenant(t, s)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestPurgeAnalysis(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)
@@ -70,6 +71,7 @@ func TestPurgeAnalysis(t *testing.T) {
 }
 
 func TestEraseOrganizationKeepsTheAuditLogAppendOnly(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	gone := newTenant(t, s)
@@ -106,6 +108,7 @@ func TestEraseOrganizationKeepsTheAuditLogAppendOnly(t *testing.T) {
 }
 
 func TestWithTryLock(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	inner := false
@@ -128,6 +131,7 @@ func TestWithTryLock(t *testing.T) {
 }
 
 func TestListOrganizations(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	a := newTenant(t, s)
 	b := newTenant(t, s)

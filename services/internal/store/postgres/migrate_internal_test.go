@@ -12,6 +12,7 @@ import (
 )
 
 func TestAFailingMigrationLeavesNoTraceAndIsRetried(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, testenv.Postgres(t))
 	require.NoError(t, err)

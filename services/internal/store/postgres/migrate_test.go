@@ -14,6 +14,7 @@ import (
 )
 
 func TestMigrate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 
 	t.Run("a fresh database gets every migration and River's tables", func(t *testing.T) {

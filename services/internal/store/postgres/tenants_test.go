@@ -11,6 +11,7 @@ import (
 )
 
 func TestOrganizations(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 
@@ -45,6 +46,7 @@ func TestOrganizations(t *testing.T) {
 }
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)
@@ -88,6 +90,7 @@ func TestUsers(t *testing.T) {
 }
 
 func TestAPIKeys(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)
@@ -150,6 +153,7 @@ func TestAPIKeys(t *testing.T) {
 }
 
 func TestProjects(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)

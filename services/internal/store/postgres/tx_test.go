@@ -30,6 +30,7 @@ func countJobs(t *testing.T, s *postgres.Store) int {
 }
 
 func TestInTx(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newStore(t)
 	tn := newTenant(t, s)
