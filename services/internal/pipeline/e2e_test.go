@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -128,8 +129,9 @@ func TestFoundryProjectEndToEnd(t *testing.T) {
 		assert.Len(t, runs[0].(map[string]any)["results"], len(fs))
 	})
 	t.Run("the metrics count the jobs and tool outcomes", func(t *testing.T) {
-		var out strings.Builder
-		require.NoError(t, h.deps.Metrics.Write(&out))
+		rec := httptest.NewRecorder()
+		h.deps.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		out := rec.Body
 		for _, want := range []string{
 			`solsec_job_duration_seconds_count{kind="parse",outcome="completed"} 1`,
 			`solsec_job_duration_seconds_count{kind="score",outcome="completed"} 1`,

@@ -2,156 +2,60 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"log/slog"
-	"math"
 	"net/http"
-	"slices"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/solsec/platform/services/internal/service/metrics"
 )
 
-// Metrics are the pipeline's Prometheus metrics, with the names and labels
-// of service/metrics (solsec_queue_depth{queue},
-// solsec_job_duration_seconds{kind,outcome},
-// solsec_tool_runs_total{tool,outcome}), written here in the text
-// exposition format. service/metrics builds on client_golang, whose
-// dependencies go.sum does not carry yet (that package sits behind the
-// "prometheus" build tag); this keeps the workers' /metrics working in
-// every build with nothing but the standard library. A nil *Metrics
-// records nothing.
+// Metrics are the pipeline's Prometheus metrics, on a service's registry
+// (service/metrics): solsec_queue_depth{queue},
+// solsec_job_duration_seconds{kind,outcome} and
+// solsec_tool_runs_total{tool,outcome}, beside the Go runtime and process
+// collectors. A nil *Metrics records nothing.
 type Metrics struct {
-	mu      sync.Mutex
-	depth   map[string]float64
-	jobs    map[[2]string]*histogram
-	outcome map[[2]string]float64
+	reg      *metrics.Registry
+	depth    *prometheus.GaugeVec
+	jobs     *prometheus.HistogramVec
+	outcomes *prometheus.CounterVec
 }
 
-// jobBuckets match service/metrics' JobDuration: 0.1s to about 7 minutes.
-var jobBuckets = func() []float64 {
-	b := make([]float64, 13)
-	for i := range b {
-		b[i] = 0.1 * math.Pow(2, float64(i))
-	}
-	return b
-}()
-
-type histogram struct {
-	counts []uint64 // per bucket, not cumulative
-	sum    float64
-	count  uint64
-}
-
-// NewMetrics returns empty metrics.
+// NewMetrics returns the metrics on a new registry.
 func NewMetrics() *Metrics {
-	return &Metrics{depth: map[string]float64{}, jobs: map[[2]string]*histogram{}, outcome: map[[2]string]float64{}}
+	reg := metrics.New()
+	return &Metrics{reg: reg, depth: reg.QueueDepth(), jobs: reg.JobDuration(), outcomes: reg.ToolOutcomes()}
 }
 
 // ObserveJob records one worked job: outcome is completed, failed (River
-// will retry), discarded (the last attempt failed) or cancelled.
+// will retry), discarded (the last attempt failed), snoozed or cancelled.
 func (m *Metrics) ObserveJob(kind, outcome string, d time.Duration) {
-	if m == nil {
-		return
+	if m != nil {
+		m.jobs.WithLabelValues(kind, outcome).Observe(d.Seconds())
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	h := m.jobs[[2]string{kind, outcome}]
-	if h == nil {
-		h = &histogram{counts: make([]uint64, len(jobBuckets))}
-		m.jobs[[2]string{kind, outcome}] = h
-	}
-	s := d.Seconds()
-	for i, ub := range jobBuckets {
-		if s <= ub {
-			h.counts[i]++
-			break
-		}
-	}
-	h.sum += s
-	h.count++
 }
 
 // ToolOutcome counts one ended tool run: succeeded, failed, timeout,
 // unavailable or cancelled.
 func (m *Metrics) ToolOutcome(tool, outcome string) {
-	if m == nil {
-		return
+	if m != nil {
+		m.outcomes.WithLabelValues(tool, outcome).Inc()
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.outcome[[2]string{tool, outcome}]++
 }
 
 // SetQueueDepth records how many jobs wait on queue.
 func (m *Metrics) SetQueueDepth(queue string, n int) {
-	if m == nil {
-		return
+	if m != nil {
+		m.depth.WithLabelValues(queue).Set(float64(n))
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.depth[queue] = float64(n)
 }
 
-// Handler serves the metrics in the Prometheus text format, for
+// Handler serves the registry in the Prometheus exposition format, for
 // service.Health.Handler.
-func (m *Metrics) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		_ = m.Write(w)
-	})
-}
-
-// Write writes every metric in the text exposition format, series sorted
-// so that the output is stable.
-func (m *Metrics) Write(w io.Writer) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var b strings.Builder
-	b.WriteString("# HELP solsec_queue_depth Jobs waiting to be worked, by queue.\n# TYPE solsec_queue_depth gauge\n")
-	for _, q := range sortedKeys(m.depth) {
-		fmt.Fprintf(&b, "solsec_queue_depth{queue=%s} %s\n", quote(q), num(m.depth[q]))
-	}
-	b.WriteString("# HELP solsec_job_duration_seconds Time to run a pipeline job, by job kind and outcome.\n# TYPE solsec_job_duration_seconds histogram\n")
-	for _, k := range sortedKeys(m.jobs) {
-		h := m.jobs[k]
-		labels := fmt.Sprintf("kind=%s,outcome=%s", quote(k[0]), quote(k[1]))
-		var cum uint64
-		for i, ub := range jobBuckets {
-			cum += h.counts[i]
-			fmt.Fprintf(&b, "solsec_job_duration_seconds_bucket{%s,le=%q} %d\n", labels, num(ub), cum)
-		}
-		fmt.Fprintf(&b, "solsec_job_duration_seconds_bucket{%s,le=\"+Inf\"} %d\n", labels, h.count)
-		fmt.Fprintf(&b, "solsec_job_duration_seconds_sum{%s} %s\n", labels, num(h.sum))
-		fmt.Fprintf(&b, "solsec_job_duration_seconds_count{%s} %d\n", labels, h.count)
-	}
-	b.WriteString("# HELP solsec_tool_runs_total Analysis tool runs, by tool and outcome.\n# TYPE solsec_tool_runs_total counter\n")
-	for _, k := range sortedKeys(m.outcome) {
-		fmt.Fprintf(&b, "solsec_tool_runs_total{outcome=%s,tool=%s} %s\n", quote(k[1]), quote(k[0]), num(m.outcome[k]))
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func sortedKeys[K interface{ string | [2]string }, V any](m map[K]V) []K {
-	keys := make([]K, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b K) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
-	return keys
-}
-
-// quote escapes a label value as the exposition format wants.
-func quote(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
-}
-
-func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+func (m *Metrics) Handler() http.Handler { return m.reg.Handler() }
 
 // PollQueueDepth sets the queue depth of every pipeline queue from River's
 // job table every interval until ctx ends: the jobs that are available,

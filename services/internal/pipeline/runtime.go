@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -14,9 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/solsec/platform/services/internal/blob"
-	"github.com/solsec/platform/services/internal/blob/localdir"
-	"github.com/solsec/platform/services/internal/blob/s3"
+	"github.com/solsec/platform/services/internal/blob/blobenv"
 	"github.com/solsec/platform/services/internal/cache"
 	"github.com/solsec/platform/services/internal/events"
 	"github.com/solsec/platform/services/internal/service"
@@ -33,10 +30,8 @@ var AllTools = []string{tools.EngineName, "slither", "mythril", "solhint"}
 //
 //	SOLSEC_DATABASE_URL        PostgreSQL URL (required)
 //	SOLSEC_REDIS_URL           Redis URL for events and the result cache [none: both off]
-//	SOLSEC_BLOB_DIR            local object storage directory [./data/blobs]
-//	SOLSEC_BLOB_S3_BUCKET      S3 bucket instead of SOLSEC_BLOB_DIR, with
-//	SOLSEC_BLOB_S3_KMS_KEY_ID  its KMS key (required with a bucket),
-//	SOLSEC_BLOB_S3_PREFIX, AWS_REGION, SOLSEC_BLOB_S3_ENDPOINT
+//	SOLSEC_BLOB_BACKEND, SOLSEC_BLOB_DIR, SOLSEC_S3_*
+//	                           object storage, as every service reads it (package blobenv)
 //	SOLSEC_ADMIN_ADDR          /healthz, /readyz and /metrics [:9090]
 //	SOLSEC_LOG_LEVEL           debug, info, warn or error [info]
 //	SOLSEC_CONCURRENCY         jobs worked at once [4; tool-integration 2]
@@ -54,12 +49,7 @@ type Config struct {
 	Role         Role
 	DatabaseURL  string
 	RedisURL     string
-	BlobDir      string
-	S3Bucket     string
-	S3KMSKeyID   string
-	S3Prefix     string
-	S3Region     string
-	S3Endpoint   string
+	Blob         blobenv.Config
 	AdminAddr    string
 	LogLevel     string
 	Concurrency  int
@@ -86,15 +76,8 @@ func LoadConfig(role Role, getenv func(string) string) (Config, error) {
 			c.RedisURL = u.String()
 		}
 	}
-	c.BlobDir = env.String("SOLSEC_BLOB_DIR", "./data/blobs")
+	c.Blob = blobenv.Load(env, getenv)
 	var problems []string
-	c.S3Bucket = strings.TrimSpace(getenv("SOLSEC_BLOB_S3_BUCKET"))
-	if c.S3Bucket != "" {
-		c.S3KMSKeyID = env.String("SOLSEC_BLOB_S3_KMS_KEY_ID", "")
-		c.S3Region = env.String("AWS_REGION", "us-east-1")
-		c.S3Prefix = strings.TrimSpace(getenv("SOLSEC_BLOB_S3_PREFIX"))
-		c.S3Endpoint = strings.TrimSpace(getenv("SOLSEC_BLOB_S3_ENDPOINT"))
-	}
 	c.AdminAddr = env.String("SOLSEC_ADMIN_ADDR", ":9090")
 	c.LogLevel = env.OneOf("SOLSEC_LOG_LEVEL", "info", "debug", "info", "warn", "error")
 	defConcurrency := 4
@@ -192,7 +175,7 @@ func Run(ctx context.Context, role Role, getenv func(string) string, stdout io.W
 	}
 	defer pool.Close()
 
-	blobs, err := cfg.blobStore(ctx)
+	blobs, err := blobenv.Open(ctx, cfg.Blob)
 	if err != nil {
 		return err
 	}
@@ -245,20 +228,4 @@ func Run(ctx context.Context, role Role, getenv func(string) string, stdout io.W
 			return nil
 		}),
 	)
-}
-
-// blobStore opens S3 when a bucket is configured, the local directory
-// otherwise.
-func (c Config) blobStore(ctx context.Context) (blob.Store, error) {
-	if c.S3Bucket != "" {
-		return s3.Connect(ctx, c.S3Region, c.S3Endpoint, s3.Config{Bucket: c.S3Bucket, KMSKeyID: c.S3KMSKeyID, Prefix: c.S3Prefix})
-	}
-	if err := os.MkdirAll(c.BlobDir, 0o750); err != nil {
-		return nil, fmt.Errorf("SOLSEC_BLOB_DIR: %w", err)
-	}
-	store, err := localdir.New(c.BlobDir, localdir.Options{})
-	if err != nil {
-		return nil, errors.Join(errors.New("SOLSEC_BLOB_DIR"), err)
-	}
-	return store, nil
 }

@@ -42,12 +42,12 @@ func TestLoadConfig(t *testing.T) {
 	t.Run("every problem is reported at once", func(t *testing.T) {
 		_, err := pipeline.LoadConfig(pipeline.RoleOrchestration, mapEnv(map[string]string{
 			"SOLSEC_DATABASE_URL": "mysql://db", "SOLSEC_TOOLS": "solsec,echidna", "SOLSEC_STUCK_AFTER": "soon",
-			"SOLSEC_BLOB_S3_BUCKET": "sources",
+			"SOLSEC_BLOB_BACKEND": "s3", "SOLSEC_S3_BUCKET": "sources",
 		}))
 		var ce *service.ConfigError
 		require.ErrorAs(t, err, &ce)
 		text := err.Error()
-		for _, want := range []string{"SOLSEC_DATABASE_URL", `unknown tool "echidna"`, "SOLSEC_STUCK_AFTER", "SOLSEC_BLOB_S3_KMS_KEY_ID is required"} {
+		for _, want := range []string{"SOLSEC_DATABASE_URL", `unknown tool "echidna"`, "SOLSEC_STUCK_AFTER", "SOLSEC_S3_KMS_KEY_ID is required"} {
 			assert.Contains(t, text, want)
 		}
 		assert.NotContains(t, text, "mysql://db", "URLs are never echoed: they may hold passwords")
