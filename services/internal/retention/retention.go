@@ -87,8 +87,9 @@ func ExportKey(orgID string, t time.Time) string {
 // Report says what one retention sweep did.
 type Report struct {
 	Organizations int `json:"organizations"`
-	Archived      int `json:"archived"`
-	Purged        int `json:"purged"`
+	// Purged counts analyses archived and then purged; an analysis is
+	// never purged without its archive.
+	Purged int `json:"purged"`
 	// Failed counts organisations whose sweep stopped on an error; the
 	// others still ran.
 	Failed int `json:"failed"`
@@ -110,7 +111,6 @@ func (s *Service) Sweep(ctx context.Context) (Report, error) {
 		}
 		rep.Organizations++
 		n, err := s.ApplyPolicy(ctx, org)
-		rep.Archived += n
 		rep.Purged += n
 		if err != nil {
 			rep.Failed++
