@@ -101,9 +101,16 @@ func (w *ToolRunWorker) Work(ctx context.Context, job *river.Job[ToolRunArgs]) (
 			run = r
 		}
 	}
+	if a.State.Terminal() && run.ID != "" && !run.State.Ended() {
+		// Cancelled or failed before this run started: record it, so
+		// that no run is left queued whoever ended the analysis (the
+		// API's cancel, or the sweep).
+		run.Error = "analysis " + string(a.State)
+		return w.end(ctx, job, run, store.ToolRunCancelled, "cancelled", nil)
+	}
 	if a.State != store.StateAnalysing || run.State.Ended() {
-		// Cancelled or failed (orchestration records the run), or this
-		// run already ended: a re-drive of a job that had finished.
+		// Ended, or this run already ended: a re-drive of a job that had
+		// finished.
 		return nil
 	}
 
