@@ -64,3 +64,8 @@ corpus-tests: ## parser and detectors on the OpenZeppelin corpus (no syntax erro
 	bash bench/setup.sh
 	SOLSEC_SOL_CORPUS=$(OZ_CORPUS) SOLSEC_OZ=$(OZ_CORPUS) SOLSEC_DATASETS=$(SOLSEC_DATASETS) \
 		$(GO) test -count=1 -v -run 'Corpus|OpenZeppelin|SWC' ./services/internal/solidity ./services/internal/detectors
+
+.PHONY: browser-tests
+browser-tests: ## the web front ends in real headless Chromium (installs chromium and axe-core if missing); SOLSEC_UPDATE_SCREENSHOTS=1 refreshes docs/screenshots
+	bash services/internal/webui/browser/setup.sh
+	SOLSEC_REQUIRE_BROWSER=1 $(GO) test -count=1 -tags browser -v ./services/internal/webui/browser/

@@ -47,8 +47,9 @@ type Bar struct {
 
 // Tick is an axis label.
 type Tick struct {
-	Label string
-	X, Y  float64
+	Label  string
+	X, Y   float64
+	Anchor string // SVG text-anchor: start, middle or end
 }
 
 const (
@@ -103,8 +104,17 @@ func vbar(id, title string, rows []Count) Chart {
 			X: x + 1, Y: float64(height-bottom) - h, W: step - 2, H: h,
 			ValueX: x + step/2, ValueY: float64(height-bottom) - h - 4,
 		})
-		if i%7 == 0 || i == len(rows)-1 {
-			c.Ticks = append(c.Ticks, Tick{Label: r.Label[5:], X: x + step/2, Y: height - 6})
+		// A tick a week, counted back from today so that today is labelled
+		// and no two labels collide.
+		if (len(rows)-1-i)%7 == 0 {
+			t := Tick{Label: r.Label[5:], X: x + step/2, Y: height - 6, Anchor: "middle"}
+			switch {
+			case t.X < 24:
+				t.X, t.Anchor = 0, "start"
+			case t.X > chartWidth-24:
+				t.X, t.Anchor = chartWidth, "end"
+			}
+			c.Ticks = append(c.Ticks, t)
 		}
 	}
 	c.Summary = summary(rows, func(r Count) string { return fmt.Sprint(r.N) })
