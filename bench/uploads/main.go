@@ -57,7 +57,9 @@ func main() {
 
 type options struct {
 	target, key           string
-	serviceBin            string
+	serviceBin, blobDir   string
+	rate                  float64
+	pid                   int // of the local api-service
 	databaseURL, redisURL string
 	clients               int
 	duration, warmup      time.Duration
@@ -74,6 +76,8 @@ func run() error {
 	flag.IntVar(&o.clients, "clients", 50, "concurrent clients")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "measured duration")
 	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "unmeasured warm-up before the measurement")
+	flag.StringVar(&o.blobDir, "blob-dir", defaultBlobDir(), "where the local api-service keeps uploaded sources")
+	flag.Float64Var(&o.rate, "rate", 0, "uploads per second to offer, spread over the clients (open loop); 0 sends as fast as the clients can (closed loop)")
 	flag.IntVar(&o.poolSize, "pool", 16, "PostgreSQL connections of the local api-service (pool_max_conns)")
 	flag.Parse()
 
@@ -89,9 +93,19 @@ func run() error {
 		return errors.New("-key is required with -url")
 	}
 	fmt.Printf("machine: %s, %d CPUs, %s/%s, %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-	fmt.Printf("target: %s, %d clients, %s warm-up, %s measured\n", o.target, o.clients, o.warmup, o.duration)
+	mode := "closed loop (each client sends its next upload when the last is answered)"
+	if o.rate > 0 {
+		mode = fmt.Sprintf("open loop at %.0f uploads/s offered", o.rate)
+	}
+	fmt.Printf("target: %s, %d clients, %s, %s warm-up, %s measured\n", o.target, o.clients, mode, o.warmup, o.duration)
+	cpu0 := processCPU(o.pid)
 	res := load(o)
 	res.print()
+	if o.pid != 0 && res.accepted > 0 {
+		used := processCPU(o.pid) - cpu0
+		fmt.Printf("api-service CPU: %s over the run (warm-up included), %.2f ms per accepted upload\n",
+			used.Round(time.Millisecond), float64(used.Microseconds())/1000/float64(res.accepted+res.warm))
+	}
 	return nil
 }
 
@@ -174,7 +188,7 @@ func startLocal(ctx context.Context, o *options) (func(), error) {
 	svc := exec.Command(bin)
 	svc.Env = append(os.Environ(),
 		"SOLSEC_DATABASE_URL="+dbURL, "SOLSEC_REDIS_URL="+o.redisURL, "SOLSEC_HTTP_ADDR="+addr,
-		"SOLSEC_JWT_KEYS_FILE="+keyFile, "SOLSEC_BLOB_DIR="+filepath.Join(tmp, "blobs"), "SOLSEC_MIGRATE=true",
+		"SOLSEC_JWT_KEYS_FILE="+keyFile, "SOLSEC_BLOB_DIR="+o.blobDir, "SOLSEC_MIGRATE=true",
 		// The benchmark is one caller: rate limits would measure themselves.
 		"SOLSEC_UPLOADS_PER_MINUTE=-1", "SOLSEC_REQUESTS_PER_MINUTE=-1",
 	)
@@ -184,6 +198,8 @@ func startLocal(ctx context.Context, o *options) (func(), error) {
 		return fail(err)
 	}
 	cleanups = append(cleanups, func() { _ = svc.Process.Signal(os.Interrupt); _ = svc.Wait() })
+	o.pid = svc.Process.Pid
+	cleanups = append(cleanups, func() { _ = os.RemoveAll(o.blobDir) })
 	o.target = "http://" + addr
 	if err := waitReady(o.target + "/readyz"); err != nil {
 		return fail(err)
@@ -211,6 +227,17 @@ func startLocal(ctx context.Context, o *options) (func(), error) {
 	}
 	o.key = "ssk_" + hex.EncodeToString(id) + "_" + hex.EncodeToString(secret)
 	return stop, nil
+}
+
+// defaultBlobDir puts the sources on tmpfs when there is one. In the cloud
+// they go to S3; locally, creating a file costs what the machine's file
+// system makes it cost, which on this VM's ext4 is about 0.8 ms of kernel
+// time per file (docs/benchmarks.md), enough to dominate the measurement.
+func defaultBlobDir() string {
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		return filepath.Join("/dev/shm", "solsec-bench-blobs-"+randomHex(4))
+	}
+	return filepath.Join(os.TempDir(), "solsec-bench-blobs-"+randomHex(4))
 }
 
 func waitReady(u string) error {
@@ -255,6 +282,7 @@ func startRedis() (string, func(), error) {
 }
 
 type result struct {
+	warm      int // uploads answered during the warm-up
 	elapsed   time.Duration
 	accepted  int
 	failed    int
@@ -269,12 +297,22 @@ func load(o options) result {
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	var seq atomic.Int64
 	var measuring atomic.Bool
+	var warm atomic.Int64
 	stop := make(chan struct{})
 	var mu sync.Mutex
 	res := result{statuses: map[int]int{}}
 	var wg sync.WaitGroup
-	for range o.clients {
+	// In open loop each client owns every clients-th slot of a global
+	// schedule; latency is measured from the slot, not from the send, so a
+	// slow server cannot hide its queueing (coordinated omission).
+	var interval time.Duration
+	if o.rate > 0 {
+		interval = time.Duration(float64(time.Second) * float64(o.clients) / o.rate)
+	}
+	begin := time.Now()
+	for c := range o.clients {
 		wg.Go(func() {
+			next := begin.Add(time.Duration(c) * interval / time.Duration(o.clients))
 			var lat []time.Duration
 			statuses := map[int]int{}
 			for {
@@ -291,7 +329,17 @@ func load(o options) result {
 				}
 				n := seq.Add(1)
 				start := time.Now()
+				if interval > 0 {
+					if d := time.Until(next); d > 0 {
+						time.Sleep(d)
+					}
+					start = next
+					next = next.Add(interval)
+				}
 				status := upload(client, o, n)
+				if !measuring.Load() && status == http.StatusCreated {
+					warm.Add(1)
+				}
 				if measuring.Load() {
 					statuses[status]++
 					if status == http.StatusCreated {
@@ -310,6 +358,7 @@ func load(o options) result {
 	close(stop)
 	wg.Wait()
 	res.accepted = res.statuses[http.StatusCreated]
+	res.warm = int(warm.Load())
 	for s, n := range res.statuses {
 		if s != http.StatusCreated {
 			res.failed += n
@@ -366,6 +415,31 @@ func (r result) print() {
 	fmt.Printf("latency of accepted uploads: p50 %s, p90 %s, p99 %s, max %s\n",
 		r.percentile(0.50).Round(10*time.Microsecond), r.percentile(0.90).Round(10*time.Microsecond),
 		r.percentile(0.99).Round(10*time.Microsecond), r.percentile(1).Round(10*time.Microsecond))
+}
+
+// processCPU is the user and system time a process has used, from
+// /proc/<pid>/stat (Linux); 0 when unknown.
+func processCPU(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces; the fields after ")" are fixed.
+	_, rest, ok := strings.Cut(string(b), ") ")
+	if !ok {
+		return 0
+	}
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	// USER_HZ is 100 on every Linux this runs on.
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 func cpuModel() string {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"time"
 
@@ -64,36 +63,36 @@ type LocalSources struct {
 }
 
 // Put writes data to Dir/key through a temporary file and a rename, so a
-// reader never sees half an object, and skips the write when the object
-// exists (keys are content-addressed). Writes go through os.Root, so a key
-// cannot name a file outside Dir.
+// reader never sees half an object. A key must be a clean relative path
+// (fs.ValidPath: no "..", not absolute), so it cannot name a file outside
+// Dir; keys are built by SourcesKey from an organisation id and a hex hash,
+// never from client input. An existing object is simply replaced: keys are
+// content-addressed, so it holds the same bytes.
+//
+// Plain os calls are used rather than os.Root, which re-opens every
+// directory of the path on each call: with the key's four levels that was
+// a dozen openat calls per upload and a third of the API's CPU under load.
 func (l LocalSources) Put(_ context.Context, key string, data []byte) error {
-	if !fs.ValidPath(key) {
+	if !fs.ValidPath(key) || key == "." {
 		return fmt.Errorf("local sources: invalid key %q", key)
 	}
-	if err := os.MkdirAll(l.Dir, 0o750); err != nil {
+	name := filepath.Join(l.Dir, filepath.FromSlash(key))
+	dir := filepath.Dir(name)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("local sources: %w", err)
 	}
-	root, err := os.OpenRoot(l.Dir)
+	tmp, err := os.CreateTemp(dir, ".put-*")
 	if err != nil {
 		return fmt.Errorf("local sources: %w", err)
 	}
-	defer root.Close()
-	name := filepath.FromSlash(key)
-	if _, err := root.Stat(name); err == nil {
-		return nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("local sources: %w", err)
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("local sources: write %s: %w", key, err)
 	}
-	if err := root.MkdirAll(filepath.FromSlash(path.Dir(key)), 0o750); err != nil {
-		return fmt.Errorf("local sources: %w", err)
-	}
-	tmp := fmt.Sprintf("%s.%d.tmp", name, time.Now().UnixNano())
-	if err := root.WriteFile(tmp, data, 0o640); err != nil {
-		return fmt.Errorf("local sources: %w", err)
-	}
-	if err := root.Rename(tmp, name); err != nil {
-		_ = root.Remove(tmp)
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		_ = os.Remove(tmp.Name())
 		return fmt.Errorf("local sources: %w", err)
 	}
 	return nil
