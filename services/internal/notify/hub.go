@@ -33,7 +33,9 @@ type HubOptions struct {
 	// analysis produces a few dozen events, so a healthy client never comes
 	// near it; a client that lets it fill is not reading.
 	QueueSize int
-	// WriteTimeout bounds one write to a client (default 10s).
+	// WriteTimeout bounds the control messages (ready, gap) written
+	// outside the queue (default 10s); events are bounded by the queue and
+	// the heartbeat instead (see session.write).
 	WriteTimeout time.Duration
 	// PingInterval is how often a client is pinged (default 25s, under the
 	// 60s idle timeout of AWS load balancers); PingTimeout is how long its

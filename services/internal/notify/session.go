@@ -327,10 +327,13 @@ func (s *session) replay(ctx context.Context) error {
 	}
 }
 
+// write sends one message. It needs no deadline of its own: a write that
+// blocks because the client stopped reading ends when the queue behind it
+// fills and the hub drops the client, and one blocked on a vanished peer
+// ends when the heartbeat fails; both cancel ctx. Skipping a timer per
+// message matters when one event goes to thousands of clients.
 func (s *session) write(ctx context.Context, payload []byte) error {
-	wctx, cancel := context.WithTimeout(ctx, s.h.opts.WriteTimeout)
-	defer cancel()
-	if err := s.conn.Write(wctx, websocket.MessageText, payload); err != nil {
+	if err := s.conn.Write(ctx, websocket.MessageText, payload); err != nil {
 		return err
 	}
 	s.h.m.Delivered.Add(1)
