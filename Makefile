@@ -69,3 +69,14 @@ corpus-tests: ## parser and detectors on the OpenZeppelin corpus (no syntax erro
 browser-tests: ## the web front ends in real headless Chromium (installs chromium and axe-core if missing); SOLSEC_UPDATE_SCREENSHOTS=1 refreshes docs/screenshots
 	bash services/internal/webui/browser/setup.sh
 	SOLSEC_REQUIRE_BROWSER=1 $(GO) test -count=1 -tags browser -v ./services/internal/webui/browser/
+
+.PHONY: dev dev-demo dev-down
+
+dev: ## run the whole platform on loopback (installs PostgreSQL and Redis if missing, migrates, starts every service); prints the API URL and an API key
+	@scripts/dev.sh up
+
+dev-demo: ## upload the sample Foundry project to the running platform (starting it if needed) and print its findings
+	@scripts/dev.sh demo
+
+dev-down: ## stop what make dev started
+	@scripts/dev.sh down

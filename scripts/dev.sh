@@ -1,0 +1,308 @@
+#!/usr/bin/env bash
+# dev.sh runs the whole platform on this machine, on loopback only.
+#
+#   scripts/dev.sh up     install PostgreSQL and Redis if missing, start them,
+#                         migrate, build and start every service, print the
+#                         API URL and an API key (make dev)
+#   scripts/dev.sh demo   up if needed, upload the sample Foundry project and
+#                         print its findings (make dev-demo)
+#   scripts/dev.sh down   stop the services, Redis and PostgreSQL (make dev-down)
+#   scripts/dev.sh status what runs, and where the logs are
+#
+# Like scripts/test-services.sh it installs Debian's packages when a server is
+# missing and runs PostgreSQL as the postgres user when run as root, but keeps
+# its own cluster, port and data directory, so `make test` and `make dev` never
+# share a database. Everything lives under $SOLSEC_DEV_DIR (default
+# ${TMPDIR:-/tmp}/solsec-dev): data, binaries, logs, the JWT key set and the
+# API key. The servers trust loopback connections without a password: they
+# hold development data only and listen on 127.0.0.1.
+set -euo pipefail
+
+cmd=${1:-up}
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir=${SOLSEC_DEV_DIR:-${TMPDIR:-/tmp}/solsec-dev}
+pg_port=${SOLSEC_DEV_PG_PORT:-55491}
+redis_port=${SOLSEC_DEV_REDIS_PORT:-56391}
+api_port=${SOLSEC_DEV_API_PORT:-8080}
+# Admin ports (/healthz, /readyz, /metrics) of the workers and data-service.
+admin_base=${SOLSEC_DEV_ADMIN_BASE:-9100}
+data=$dir/pg
+sock=$dir/sock
+GO=${GO:-go}
+
+db_url="postgres://postgres@127.0.0.1:$pg_port/solsec?sslmode=disable"
+redis_url="redis://127.0.0.1:$redis_port/0"
+api_url="http://127.0.0.1:$api_port"
+blob_dir=$dir/blobs
+
+# The services, in start order; the pipeline's four work its queues.
+services=(data-service api-service contract-parser orchestration tool-integration intelligence-engine)
+
+log() { echo "dev: $*" >&2; }
+
+pg_bindir() {
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+install_missing() {
+  local pkgs=()
+  [ -n "$(pg_bindir)" ] && [ -x "$(pg_bindir)/initdb" ] || pkgs+=(postgresql)
+  command -v redis-server >/dev/null || pkgs+=(redis-server)
+  command -v curl >/dev/null || pkgs+=(curl)
+  command -v jq >/dev/null || pkgs+=(jq)
+  [ ${#pkgs[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    log "missing ${pkgs[*]}: install them (apt-get install ${pkgs[*]}) or run as root"
+    exit 1
+  fi
+  log "installing ${pkgs[*]} from Debian's packages"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >&2
+}
+
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_postgres() {
+  local bin
+  bin=$(pg_bindir)
+  mkdir -p "$dir"
+  chmod 755 "$dir"
+  if [ ! -s "$data/PG_VERSION" ]; then
+    log "initialising a PostgreSQL cluster in $data"
+    mkdir -p "$data" "$sock"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$data" "$sock"
+    chmod 700 "$data"
+    as_pg "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 >"$dir/initdb.log" 2>&1 ||
+      { cat "$dir/initdb.log" >&2; exit 1; }
+  fi
+  if ! as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "starting PostgreSQL on 127.0.0.1:$pg_port"
+    touch "$dir/postgres.log"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir/postgres.log"
+    as_pg "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 start \
+      -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $sock -c max_connections=200" >&2 ||
+      { tail -20 "$dir/postgres.log" >&2; exit 1; }
+  fi
+  if ! psql "postgres://postgres@127.0.0.1:$pg_port/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = 'solsec'" | grep -q 1; then
+    psql -q "postgres://postgres@127.0.0.1:$pg_port/postgres" -c "CREATE DATABASE solsec" >&2
+  fi
+}
+
+start_redis() {
+  if redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
+    return 0
+  fi
+  log "starting Redis on 127.0.0.1:$redis_port"
+  mkdir -p "$dir/redis"
+  redis-server --port "$redis_port" --bind 127.0.0.1 --protected-mode yes --dir "$dir/redis" \
+    --save "" --appendonly no --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >&2
+  for _ in $(seq 50); do
+    redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  log "Redis did not come up; see $dir/redis.log"
+  exit 1
+}
+
+build() {
+  mkdir -p "$dir/bin"
+  log "building ${services[*]}"
+  (cd "$root" && for s in "${services[@]}"; do
+    [ -d "services/$s" ] || continue
+    $GO build -o "$dir/bin/$s" "./services/$s" || exit 1
+  done)
+}
+
+# jwt_keys writes the key set that signs login tokens, once.
+jwt_keys() {
+  local f=$dir/jwt-keys.json
+  if [ ! -s "$f" ]; then
+    umask 077
+    printf '{"signing_key":"dev-1","keys":[{"kid":"dev-1","alg":"EdDSA","private_key":"%s"}]}\n' \
+      "$(head -c 32 /dev/urandom | base64 -w0)" >"$f"
+  fi
+  echo "$f"
+}
+
+# api_key creates the "dev" organisation and an admin API key the first time
+# and prints the key. The key has the API's format, ssk_<id>_<secret>, and the
+# store keeps only SHA-256 of the secret, as auth.GenerateAPIKey does.
+api_key() {
+  local f=$dir/api-key
+  if [ -s "$f" ] && psql "$db_url" -tAc "SELECT 1 FROM api_keys WHERE key_id = '$(cut -d_ -f2 "$f")' AND revoked_at IS NULL" | grep -q 1; then
+    cat "$f"
+    return
+  fi
+  local id secret hash
+  id=$(head -c 8 /dev/urandom | xxd -p)
+  secret=$(head -c 32 /dev/urandom | xxd -p -c 64)
+  hash=$(printf '%s' "$secret" | xxd -r -p | sha256sum | cut -d' ' -f1)
+  psql -q "$db_url" -v ON_ERROR_STOP=1 >&2 <<SQL
+WITH org AS (
+  INSERT INTO organizations (name) SELECT 'dev' WHERE NOT EXISTS (SELECT 1 FROM organizations WHERE name = 'dev')
+  RETURNING id
+), o AS (
+  SELECT id FROM org UNION ALL SELECT id FROM organizations WHERE name = 'dev' LIMIT 1
+)
+INSERT INTO api_keys (org_id, key_id, name, role, secret_hash)
+SELECT id, '$id', 'make dev', 'admin', decode('$hash', 'hex') FROM o;
+SQL
+  umask 077
+  echo "ssk_${id}_${secret}" >"$f"
+  cat "$f"
+}
+
+pidfile() { echo "$dir/run/$1.pid"; }
+
+running() {
+  local p
+  p=$(pidfile "$1")
+  [ -s "$p" ] && kill -0 "$(cat "$p")" 2>/dev/null
+}
+
+start_service() {
+  local s=$1 port=$2
+  shift 2
+  if running "$s"; then
+    return 0
+  fi
+  [ -x "$dir/bin/$s" ] || return 0
+  mkdir -p "$dir/run" "$dir/logs"
+  log "starting $s (log: $dir/logs/$s.log)"
+  (
+    export SOLSEC_DATABASE_URL=$db_url SOLSEC_REDIS_URL=$redis_url SOLSEC_BLOB_DIR=$blob_dir SOLSEC_LOG_LEVEL=${SOLSEC_LOG_LEVEL:-info}
+    export SOLSEC_ADMIN_ADDR=127.0.0.1:$port SOLSEC_HTTP_ADDR=127.0.0.1:$port
+    export SOLSEC_WORKDIR=$dir/work
+    exec "$@"
+  ) >>"$dir/logs/$s.log" 2>&1 &
+  echo $! >"$(pidfile "$s")"
+}
+
+wait_ready() {
+  local s=$1 port=$2
+  for _ in $(seq 150); do
+    if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
+      return 0
+    fi
+    if ! running "$s"; then
+      log "$s exited; the end of its log:"
+      tail -20 "$dir/logs/$s.log" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  log "$s is not ready after 30s; see $dir/logs/$s.log"
+  exit 1
+}
+
+up() {
+  install_missing
+  start_postgres
+  start_redis
+  build
+  mkdir -p "$blob_dir" "$dir/work"
+  log "migrating the schema"
+  SOLSEC_DATABASE_URL=$db_url "$dir/bin/data-service" migrate >>"$dir/logs-migrate.log" 2>&1 ||
+    { tail -20 "$dir/logs-migrate.log" >&2; exit 1; }
+  local keys port
+  keys=$(jwt_keys)
+  start_service data-service "$admin_base" "$dir/bin/data-service" serve
+  start_service api-service "$api_port" env SOLSEC_JWT_KEYS_FILE="$keys" "$dir/bin/api-service"
+  port=$admin_base
+  for s in contract-parser orchestration tool-integration intelligence-engine; do
+    port=$((port + 1))
+    start_service "$s" "$port" "$dir/bin/$s"
+  done
+  wait_ready data-service "$admin_base"
+  wait_ready api-service "$api_port"
+  port=$admin_base
+  for s in contract-parser orchestration tool-integration intelligence-engine; do
+    port=$((port + 1))
+    wait_ready "$s" "$port"
+  done
+  local key
+  key=$(api_key)
+  cat <<EOF
+
+solsec is running.
+  API:      $api_url   (OpenAPI: $api_url/v1/openapi.json)
+  API key:  $key
+  try:      curl -H "Authorization: Bearer $key" $api_url/v1/analyses
+  logs:     $dir/logs/
+  metrics:  http://127.0.0.1:$((admin_base + 1))/metrics .. http://127.0.0.1:$((admin_base + 4))/metrics
+  stop:     make dev-down
+EOF
+}
+
+demo() {
+  if ! curl -fsS "$api_url/readyz" >/dev/null 2>&1; then
+    up >&2
+  fi
+  local key project archive resp id state
+  key=$(api_key)
+  project=$root/services/internal/pipeline/testdata/foundry
+  archive=$(mktemp --suffix .tar.gz)
+  tar -czf "$archive" -C "$project" .
+  log "uploading $project"
+  resp=$(curl -fsS -X POST -H "Authorization: Bearer $key" -H "Content-Type: application/gzip" \
+    -H "Cache-Control: no-cache" --data-binary "@$archive" "$api_url/v1/analyses?filename=vault.tar.gz&project=demo-vault")
+  rm -f "$archive"
+  id=$(jq -r .id <<<"$resp")
+  log "analysis $id queued"
+  for _ in $(seq 600); do
+    resp=$(curl -fsS -H "Authorization: Bearer $key" "$api_url/v1/analyses/$id")
+    state=$(jq -r .state <<<"$resp")
+    case $state in
+      completed | failed | cancelled) break ;;
+    esac
+    sleep 0.2
+  done
+  jq -r '"state: \(.state) (\(.progress)%)" + (if .error != "" and .error != null then "  error: \(.error)" else "" end),
+         (.toolRuns[] | "  \(.tool): \(.state) in \(.durationMs) ms" + (if .error != "" and .error != null then " (\(.error))" else "" end))' <<<"$resp"
+  [ "$state" = completed ] || exit 1
+  echo
+  curl -fsS -H "Authorization: Bearer $key" "$api_url/v1/analyses/$id/findings?limit=500" |
+    jq -r '.items[] | "\(.severity | ascii_upcase)\t\(.score)\t\(.detector)\t\(.file):\(.locations[0].startLine)\t\(.tools | join("+"))\t\(.status)"' |
+    (echo -e "SEVERITY\tSCORE\tDETECTOR\tLOCATION\tTOOLS\tSTATUS" && cat) | column -t -s $'\t'
+  echo
+  echo "SARIF: curl -H 'Authorization: Bearer $key' $api_url/v1/analyses/$id/report.sarif"
+}
+
+down() {
+  for s in "${services[@]}"; do
+    if running "$s"; then
+      log "stopping $s"
+      kill -TERM "$(cat "$(pidfile "$s")")" 2>/dev/null || true
+    fi
+  done
+  for s in "${services[@]}"; do
+    for _ in $(seq 100); do running "$s" || break; sleep 0.2; done
+    rm -f "$(pidfile "$s")"
+  done
+  if [ -s "$dir/redis.pid" ] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; then
+    log "stopping Redis"
+    kill -TERM "$(cat "$dir/redis.pid")" || true
+  fi
+  local bin
+  bin=$(pg_bindir)
+  if [ -n "$bin" ] && [ -s "$data/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "stopping PostgreSQL"
+    as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >&2 || true
+  fi
+}
+
+status() {
+  for s in "${services[@]}"; do
+    if running "$s"; then echo "$s: running (pid $(cat "$(pidfile "$s")"), log $dir/logs/$s.log)"; else echo "$s: stopped"; fi
+  done
+}
+
+case "$cmd" in
+  up) up ;;
+  demo) demo ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|demo|down|status" >&2; exit 2 ;;
+esac
