@@ -195,6 +195,9 @@ func (h *Hub) serve(conn *websocket.Conn, c *client, after *events.ID) {
 		select {
 		case <-c.dropped:
 			cancel(errDropped)
+			// Closing unblocks a write stuck on a client that stopped
+			// reading (writes carry no context of their own, see write).
+			_ = conn.Close(websocket.StatusPolicyViolation, "send queue full")
 		case <-ctx.Done():
 		}
 	}()
@@ -236,6 +239,7 @@ func (h *Hub) heartbeat(ctx context.Context, conn *websocket.Conn, cancel contex
 			if err != nil {
 				if ctx.Err() == nil {
 					cancel(errHeartbeat)
+					_ = conn.CloseNow() // unblocks a write to the vanished peer
 				}
 				return
 			}
@@ -327,13 +331,15 @@ func (s *session) replay(ctx context.Context) error {
 	}
 }
 
-// write sends one message. It needs no deadline of its own: a write that
-// blocks because the client stopped reading ends when the queue behind it
-// fills and the hub drops the client, and one blocked on a vanished peer
-// ends when the heartbeat fails; both cancel ctx. Skipping a timer per
-// message matters when one event goes to thousands of clients.
-func (s *session) write(ctx context.Context, payload []byte) error {
-	if err := s.conn.Write(ctx, websocket.MessageText, payload); err != nil {
+// write sends one message. It carries no context: a write that blocks
+// because the client stopped reading ends when the queue behind it fills
+// and the hub drops the client, and one blocked on a vanished peer ends when
+// the heartbeat fails; both close the connection, which fails the write.
+// A cancellable context would cost a timer registration per message per
+// client (coder/websocket arms one for any context that can be done), which
+// is measurable when one event goes to thousands of clients.
+func (s *session) write(_ context.Context, payload []byte) error {
+	if err := s.conn.Write(context.Background(), websocket.MessageText, payload); err != nil {
 		return err
 	}
 	s.h.m.Delivered.Add(1)
