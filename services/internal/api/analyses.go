@@ -160,7 +160,6 @@ func (s *Server) createAnalysis(w http.ResponseWriter, r *http.Request) {
 	switch how {
 	case outcomeCreated:
 		status = http.StatusCreated
-		s.publish(r.Context(), events.Event{OrgID: p.OrgID, AnalysisID: a.ID, Type: events.AnalysisQueued, State: string(a.State)})
 	case outcomeReplayed:
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
@@ -171,6 +170,12 @@ func (s *Server) createAnalysis(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, status, viewAnalysis(a))
+	if how == outcomeCreated {
+		// The client has its answer before the event goes out: the event is
+		// a best-effort view of a row that is already committed.
+		_ = http.NewResponseController(w).Flush()
+		s.publish(r.Context(), events.Event{OrgID: p.OrgID, AnalysisID: a.ID, Type: events.AnalysisQueued, State: string(a.State)})
+	}
 }
 
 // cached returns a completed analysis of the same sources, project and

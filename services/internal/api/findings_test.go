@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/solsec/platform/services/internal/auth"
+	"github.com/solsec/platform/services/internal/events"
 	"github.com/solsec/platform/services/internal/findings"
 	"github.com/solsec/platform/services/internal/store"
 )
@@ -262,6 +263,16 @@ func TestAnalyses(t *testing.T) {
 		assert.Equal(t, "analysis_finished", r.code(t))
 		r = e.do(req{method: http.MethodPost, path: "/v1/analyses/" + created[2] + "/cancel", cred: e.a.viewer.token})
 		assert.Equal(t, http.StatusForbidden, r.status, "viewers cannot cancel")
+	})
+	t.Run("uploads and cancellations are published as status events", func(t *testing.T) {
+		backlog, err := e.events.History(context.Background(), e.a.org.ID, events.ZeroID, 100)
+		require.NoError(t, err)
+		byType := map[events.Type][]string{}
+		for _, ev := range backlog.Events {
+			byType[ev.Type] = append(byType[ev.Type], ev.AnalysisID)
+		}
+		assert.ElementsMatch(t, created, byType[events.AnalysisQueued])
+		assert.Equal(t, []string{created[1]}, byType[events.AnalysisCancelled])
 	})
 	t.Run("progress and tool runs are shown", func(t *testing.T) {
 		e := e.with(t)

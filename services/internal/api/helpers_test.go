@@ -32,6 +32,7 @@ import (
 
 	"github.com/solsec/platform/services/internal/api"
 	"github.com/solsec/platform/services/internal/auth"
+	"github.com/solsec/platform/services/internal/events"
 	"github.com/solsec/platform/services/internal/findings"
 	"github.com/solsec/platform/services/internal/store"
 	"github.com/solsec/platform/services/internal/store/postgres"
@@ -61,6 +62,7 @@ type env struct {
 	rdb     *redis.Client
 	tokens  *auth.Tokens
 	blobDir string
+	events  *events.Redis
 	a, b    org
 }
 
@@ -112,12 +114,14 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	blobDir := t.TempDir()
 	srv, err := api.New(cfg, api.Deps{
 		Store: st, River: rc, Sources: api.LocalSources{Dir: blobDir}, Tokens: tokens, Redis: rdb,
+		Events: events.NewRedis(rdb, events.Options{}),
 	})
 	require.NoError(t, err)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 
-	e := &env{t: t, srv: hs, api: srv, store: st, pool: pool, redis: rs, rdb: rdb, tokens: tokens, blobDir: blobDir}
+	e := &env{t: t, srv: hs, api: srv, store: st, pool: pool, redis: rs, rdb: rdb, tokens: tokens, blobDir: blobDir,
+		events: events.NewRedis(rdb, events.Options{})}
 	e.a = e.newOrg("alpha")
 	e.b = e.newOrg("beta")
 	return e
