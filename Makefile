@@ -80,3 +80,8 @@ dev-demo: ## upload the sample Foundry project to the running platform (starting
 
 dev-down: ## stop what make dev started
 	@scripts/dev.sh down
+
+.PHONY: bench-pipeline
+
+bench-pipeline: ## end-to-end time of a single-file analysis through the four pipeline services (N analyses, COUNT rounds)
+	@bash bench/pipeline/run.sh
