@@ -112,7 +112,9 @@ func (a *App) Handler() http.Handler {
 	})
 	var wsOrigins []string
 	wsOrigins = append(wsOrigins, a.cfg.WSOrigins...)
-	return SecurityHeaders(a.csrf.Protect(a.mux, failed), CSP(wsOrigins...), a.cfg.SecureCookies)
+	// POST /analyses streams its multipart upload and checks the token
+	// itself (see upload).
+	return SecurityHeaders(a.csrf.Protect(a.mux, failed, "/analyses"), CSP(wsOrigins...), a.cfg.SecureCookies)
 }
 
 // Mux is where front ends register their routes.

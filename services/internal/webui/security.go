@@ -7,7 +7,9 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -94,12 +96,12 @@ func (c *CSRF) Valid(r *http.Request, token string) bool {
 
 // Protect rejects every unsafe request (anything but GET, HEAD, OPTIONS)
 // that fails Go's cross-origin protection (Sec-Fetch-Site and Origin) or
-// carries no valid token in its form field or header. Multipart uploads
-// are the exception: reading their form here would buffer the whole
-// upload, so handlers that accept them check the token themselves
-// (readUpload does, from the form's first part); the header check still
-// applies to them.
-func (c *CSRF) Protect(next http.Handler, failed http.Handler) http.Handler {
+// carries no valid token in its form field or header. Multipart posts to
+// the paths in streamed are the exception: reading their form here would
+// buffer a whole upload, so their handler checks the token itself, from the
+// form's first part (see App.upload); the cross-origin check still applies.
+// A multipart post anywhere else is parsed here like any form.
+func (c *CSRF) Protect(next http.Handler, failed http.Handler, streamed ...string) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(failed)
 	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -108,13 +110,17 @@ func (c *CSRF) Protect(next http.Handler, failed http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if r.Method == http.MethodPost && slices.Contains(streamed, r.URL.Path) && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 			next.ServeHTTP(w, r)
 			return
 		}
 		token := r.Header.Get(CSRFHeader)
 		if token == "" {
 			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+			if err := r.ParseMultipartForm(64 << 10); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+				failed.ServeHTTP(w, r)
+				return
+			}
 			token = r.PostFormValue(CSRFField)
 		}
 		if !c.Valid(r, token) {

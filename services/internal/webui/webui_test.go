@@ -276,6 +276,24 @@ func TestFormsWithoutAValidCSRFTokenAreRefused(t *testing.T) {
 		})
 	}
 
+	t.Run("a multipart form elsewhere still needs its token", func(t *testing.T) {
+		for _, token := range []string{"", "forged"} {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			require.NoError(t, mw.WriteField("decision", "fixed"))
+			if token != "" {
+				require.NoError(t, mw.WriteField("csrf_token", token))
+			}
+			require.NoError(t, mw.Close())
+			req, err := http.NewRequest(http.MethodPost, h.srv.URL+"/findings/"+fd.ID+"/triage", &buf)
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			resp, _ := h.do(req)
+			assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+			got, _ := h.api.FindingByDetector(id, "reentrancy-eth")
+			assert.Equal(t, "confirmed", got.Status, "unchanged since the accepted form above")
+		}
+	})
 	t.Run("an upload whose first part is not the token is refused", func(t *testing.T) {
 		before := len(h.api.Analyses(alice.OrgID))
 		resp, _ := h.upload("", file{"A.sol", "contract A {}"})
