@@ -122,7 +122,9 @@ read:
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			d := detail{a: a}
-			if a.ToolRuns == nil {
+			// The list's analyses come without their tool runs (the API
+			// loads them for GET /v1/analyses/{id} only).
+			if len(a.ToolRuns) == 0 {
 				d.a, d.err = s.API.GetAnalysis(ctx, token, a.ID)
 			}
 			if d.err == nil && a.State == "completed" {

@@ -546,7 +546,11 @@ func (f *API) listAnalyses(w http.ResponseWriter, r *http.Request, u User) {
 	var items []analysis
 	for i := len(f.analyses) - 1; i >= 0; i-- { // newest first
 		if f.analyses[i].OrgID == u.OrgID {
-			items = append(items, *f.analyses[i])
+			// As the API, the list carries no tool runs; GET
+			// /v1/analyses/{id} has them.
+			a := *f.analyses[i]
+			a.ToolRuns = []toolRun{}
+			items = append(items, a)
 		}
 	}
 	f.mu.Unlock()
