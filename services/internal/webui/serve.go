@@ -2,17 +2,13 @@ package webui
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/solsec/platform/services/internal/service"
+	"github.com/solsec/platform/services/internal/service/metrics"
 )
 
 // Frontend names a deployable and mounts its routes on an App.
@@ -76,77 +72,20 @@ func Run(ctx context.Context, getenv func(string) string, stdout io.Writer, fe F
 	}
 	fe.Mount(app)
 
-	metrics := NewRequestMetrics(fe.Name)
+	reg := metrics.New()
 	health := service.NewHealth(2 * time.Second)
 	health.AddCheck("api", app.API().Ping)
 	web := &http.Server{
 		Addr:              addr,
-		Handler:           service.Instrument(app.Handler(), service.Instrumentation{Logger: log, Metrics: metrics, Route: service.MuxRoute(app.Mux())}),
+		Handler:           service.Instrument(app.Handler(), service.Instrumentation{Logger: log, Metrics: reg, Route: service.MuxRoute(app.Mux())}),
 		ReadHeaderTimeout: 10 * time.Second,
 		// No WriteTimeout: the live view's WebSocket relay and large
 		// uploads run for minutes; the API client bounds each call.
 		IdleTimeout: 2 * time.Minute,
 	}
-	admin := &http.Server{Addr: adminAddr, Handler: health.Handler(metrics), ReadHeaderTimeout: 5 * time.Second}
+	admin := &http.Server{Addr: adminAddr, Handler: health.Handler(reg.Handler()), ReadHeaderTimeout: 5 * time.Second}
 	log.Info("starting", "addr", addr, "admin", adminAddr, "api", api.Redacted())
 	return service.Runner{Logger: log, Health: health}.Run(ctx,
 		service.HTTPServer(fe.Name, web, nil, 20*time.Second),
 		service.HTTPServer("admin", admin, nil, 5*time.Second))
-}
-
-// RequestMetrics counts requests and their total latency by route, method
-// and status, and serves them in the Prometheus text format. It stands in
-// for services/internal/service/metrics, which cannot be built until the
-// module lists the Prometheus client's dependencies (see that package's
-// comment); the metric names match it so that dashboards need no change
-// when the front ends move to it.
-type RequestMetrics struct {
-	service string
-	mu      sync.Mutex
-	series  map[[3]string]*requestSeries
-}
-
-type requestSeries struct {
-	count uint64
-	sum   float64
-}
-
-// NewRequestMetrics returns empty metrics for one service.
-func NewRequestMetrics(service string) *RequestMetrics {
-	return &RequestMetrics{service: service, series: map[[3]string]*requestSeries{}}
-}
-
-// ObserveRequest implements service.RequestObserver.
-func (m *RequestMetrics) ObserveRequest(route, method string, status int, elapsed time.Duration) {
-	k := [3]string{route, method, strconv.Itoa(status)}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s := m.series[k]
-	if s == nil {
-		s = &requestSeries{}
-		m.series[k] = s
-	}
-	s.count++
-	s.sum += elapsed.Seconds()
-}
-
-func (m *RequestMetrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	m.mu.Lock()
-	keys := make([][3]string, 0, len(m.series))
-	for k := range m.series {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return strings.Join(keys[i][:], "\x00") < strings.Join(keys[j][:], "\x00") })
-	var b strings.Builder
-	b.WriteString("# HELP solsec_http_request_duration_seconds Time to serve an HTTP request, by route pattern, method and status code.\n")
-	b.WriteString("# TYPE solsec_http_request_duration_seconds summary\n")
-	for _, k := range keys {
-		s := m.series[k]
-		labels := fmt.Sprintf(`service=%q,route=%q,method=%q,status=%q`, m.service, k[0], k[1], k[2])
-		fmt.Fprintf(&b, "solsec_http_request_duration_seconds_sum{%s} %g\n", labels, s.sum)
-		fmt.Fprintf(&b, "solsec_http_request_duration_seconds_count{%s} %d\n", labels, s.count)
-	}
-	m.mu.Unlock()
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	_, _ = io.WriteString(w, b.String())
 }

@@ -57,14 +57,3 @@ func TestRunStopsCleanlyWhenItsContextEnds(t *testing.T) {
 	assert.Contains(t, logs.String(), `"msg":"starting"`)
 	assert.Contains(t, logs.String(), `"msg":"stopped"`)
 }
-
-func TestRequestMetricsAreServedInThePrometheusFormat(t *testing.T) {
-	m := webui.NewRequestMetrics("findings")
-	m.ObserveRequest("GET /findings/{id}", "GET", 200, 250*time.Millisecond)
-	m.ObserveRequest("GET /findings/{id}", "GET", 200, 750*time.Millisecond)
-	rec := httptest.NewRecorder()
-	m.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	body := rec.Body.String()
-	assert.Contains(t, body, `solsec_http_request_duration_seconds_count{service="findings",route="GET /findings/{id}",method="GET",status="200"} 2`)
-	assert.Contains(t, body, `solsec_http_request_duration_seconds_sum{service="findings",route="GET /findings/{id}",method="GET",status="200"} 1`)
-}
