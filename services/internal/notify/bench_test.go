@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -27,7 +29,8 @@ import (
 // BenchmarkDelivery measures WebSocket delivery latency: SOLSEC_BENCH_CLIENTS
 // concurrent clients on loopback (default 1,000), all subscribed to one
 // organisation; each iteration publishes one event, which every client
-// receives. Latency runs from just before Publish to the client's Read
+// receives, then waits SOLSEC_BENCH_GAP (default 200ms) so that each event
+// is measured on its own. Latency runs from just before Publish to the client's Read
 // returning, on the same clock; it reports p50, p99 and max per delivery.
 // Hub, handler and clients share this process and its CPUs, which makes the
 // numbers pessimistic for the server. Authentication is replaced by a
@@ -42,6 +45,14 @@ func BenchmarkDelivery(b *testing.B) {
 			b.Fatalf("SOLSEC_BENCH_CLIENTS=%q: %v", s, err)
 		}
 		nClients = n
+	}
+	gap := 200 * time.Millisecond
+	if s := os.Getenv("SOLSEC_BENCH_GAP"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			b.Fatalf("SOLSEC_BENCH_GAP=%q: %v", s, err)
+		}
+		gap = d
 	}
 	// Two sockets per client in one process.
 	var lim syscall.Rlimit
@@ -119,11 +130,13 @@ func BenchmarkDelivery(b *testing.B) {
 		go func() {
 			defer readers.Done()
 			own := make([]time.Duration, 0, b.N)
+			buf := make([]byte, 4096)
 			for range b.N {
-				// No context per read and no JSON decoding: the clients
-				// share the CPUs with the server, so they stay lean (the
-				// watchdog below ends a stuck run).
-				_, data, err := c.Read(context.Background())
+				// No context per read, no allocation per message and no
+				// JSON decoding: the clients share the CPUs with the
+				// server, so they stay lean (the watchdog below ends a
+				// stuck run).
+				data, err := readInto(c, buf)
 				now := time.Now()
 				var sent int64
 				if err == nil {
@@ -152,7 +165,7 @@ func BenchmarkDelivery(b *testing.B) {
 		}
 		// One event at a time, as an analysis produces them: each is
 		// measured on its own rather than queued behind the previous one.
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(gap)
 	}
 	readers.Wait()
 	b.StopTimer()
@@ -186,4 +199,26 @@ func sentAt(msg []byte) (int64, error) {
 		return 0, fmt.Errorf("no send time in %q", msg)
 	}
 	return strconv.ParseInt(string(rest[:end]), 10, 64)
+}
+
+// readInto reads one message into buf, which must be large enough.
+func readInto(c *websocket.Conn, buf []byte) ([]byte, error) {
+	_, r, err := c.Reader(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for {
+		if n == len(buf) {
+			return nil, fmt.Errorf("message longer than %d bytes", len(buf))
+		}
+		k, err := r.Read(buf[n:])
+		n += k
+		if errors.Is(err, io.EOF) {
+			return buf[:n], nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
