@@ -183,3 +183,45 @@ func TestSweepFailsAnOverdueAnalysis(t *testing.T) {
 	assert.Equal(t, store.StateFailed, done.State)
 	assert.Contains(t, done.Error, "no progress")
 }
+
+// TestATimedOutToolLeavesTheOthers: Slither outlives its timeout, its run
+// is recorded failed (not retried: it would time out again) and the
+// analysis completes with what the engine found.
+func TestATimedOutToolLeavesTheOthers(t *testing.T) {
+	h := newHarness(t, harnessOptions{toolTimeout: time.Second})
+	h.slither.slow(t, 30*time.Second)
+	h.startAll()
+
+	a := h.submit(foundryProject)
+	done := h.waitEnded(a.ID, time.Minute)
+	require.Equal(t, store.StateCompleted, done.State, "error: %s", done.Error)
+	for _, r := range done.ToolRuns {
+		switch r.Tool {
+		case "slither":
+			assert.Equal(t, store.ToolRunFailed, r.State)
+			assert.Contains(t, r.Error, "deadline")
+		case "solsec":
+			assert.Equal(t, store.ToolRunSucceeded, r.State)
+		}
+	}
+	assert.Equal(t, 1, h.slither.calls(), "a timeout is not retried")
+	fs := h.findings(a.ID)
+	require.NotEmpty(t, fs)
+	for _, f := range fs {
+		assert.Equal(t, []string{"solsec"}, f.Tools, "only the engine's findings: %s", f.Rule.ID)
+	}
+}
+
+// TestNoToolCompletedFailsTheAnalysis: with Slither the only tool and
+// Slither timing out, there is nothing to score and the analysis fails,
+// naming each run's outcome.
+func TestNoToolCompletedFailsTheAnalysis(t *testing.T) {
+	h := newHarness(t, harnessOptions{tools: []string{"slither"}, toolTimeout: time.Second})
+	h.slither.slow(t, 30*time.Second)
+	h.startAll()
+
+	a := h.submit(foundryProject)
+	done := h.waitEnded(a.ID, time.Minute)
+	assert.Equal(t, store.StateFailed, done.State)
+	assert.Contains(t, done.Error, "no tool completed: slither failed")
+}

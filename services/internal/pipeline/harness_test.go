@@ -138,7 +138,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 			toolset[name] = &tools.Engine{}
 		case "slither":
 			// Found on PATH, as a real installation would be.
-			toolset[name] = tools.NewSlither(tools.ExternalOptions{})
+			toolset[name] = tools.NewSlither(tools.ExternalOptions{Limits: tools.Limits{Timeout: o.toolTimeout}})
 		default:
 			t.Fatalf("harness: unknown tool %s", name)
 		}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/solsec/platform/services/internal/analysis"
 	"github.com/solsec/platform/services/internal/blob"
-	"github.com/solsec/platform/services/internal/events"
 	"github.com/solsec/platform/services/internal/findings"
 	"github.com/solsec/platform/services/internal/store"
 	"github.com/solsec/platform/services/internal/store/postgres"
@@ -365,9 +364,4 @@ func (w *ParseWorker) retryOrFail(ctx context.Context, job *river.Job[ParseArgs]
 // ranks a single, certain observation: severity on a 0-100 scale.
 func parserScore(f findings.Finding) float64 {
 	return float64(f.Severity) * 25 * float64(f.Confidence) / 3
-}
-
-// progressEvent publishes a progress event for a.
-func (d *Deps) progressEvent(ctx context.Context, a store.Analysis) {
-	d.publish(ctx, a, events.AnalysisProgress, "", nil)
 }

@@ -270,6 +270,11 @@ func (d *Deps) publishState(ctx context.Context, a store.Analysis, data any) {
 	d.publish(ctx, a, typ, "", data)
 }
 
+// progressEvent publishes a progress event for a.
+func (d *Deps) progressEvent(ctx context.Context, a store.Analysis) {
+	d.publish(ctx, a, events.AnalysisProgress, "", nil)
+}
+
 // failAnalysis moves a to failed with reason, unless it already ended,
 // completing job in the same transaction.
 func failAnalysis[T river.JobArgs](ctx context.Context, d *Deps, job *river.Job[T], orgID, analysisID, reason string) error {

@@ -21,6 +21,10 @@ import (
 // DefaultToolTimeout bounds one tool run when no per-tool timeout is set.
 const DefaultToolTimeout = 10 * time.Minute
 
+// toolTimeoutGrace is how much later than a tool's own timeout its
+// context ends, so that an external tool reports its timeout itself.
+const toolTimeoutGrace = 5 * time.Second
+
 // errAnalysisEnded is the cause of a tool run's cancellation when its
 // analysis was cancelled (or failed) while the tool ran.
 var errAnalysisEnded = errors.New("analysis ended while the tool ran")
@@ -139,7 +143,10 @@ func (w *ToolRunWorker) Work(ctx context.Context, job *river.Job[ToolRunArgs]) (
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	go w.watch(runCtx, cancel, a)
-	runCtx, cancelTimeout := context.WithTimeout(runCtx, w.timeout(args.Tool))
+	// External tools enforce the timeout themselves (they kill their
+	// process group); the context's deadline, a little later, is the
+	// engine's bound and a backstop.
+	runCtx, cancelTimeout := context.WithTimeout(runCtx, w.timeout(args.Tool)+toolTimeoutGrace)
 	defer cancelTimeout()
 	res, runErr := tool.Run(runCtx, w.Workdir, sources)
 	run.Version, run.Duration = res.Version, res.Duration
@@ -165,7 +172,7 @@ func (w *ToolRunWorker) Work(ctx context.Context, job *river.Job[ToolRunArgs]) (
 		// gave up on it). Hand the job back; the retry starts the tool
 		// afresh in a new directory.
 		return fmt.Errorf("%s interrupted: %w", args.Tool, ctx.Err())
-	case errors.Is(runErr, tools.ErrTimeout):
+	case errors.Is(runErr, tools.ErrTimeout), errors.Is(runCtx.Err(), context.DeadlineExceeded):
 		run.Error = res.Reason
 		return w.end(ctx, job, run, store.ToolRunFailed, "timeout", nil)
 	case errors.Is(runErr, tools.ErrMemoryExceeded), errors.Is(runErr, tools.ErrOutputTooLarge), errors.Is(runErr, tools.ErrMalformedOutput):
