@@ -308,24 +308,57 @@ func (s *Store) Follow(ctx context.Context, sub events.Subscriber, log *slog.Log
 		<-ctx.Done()
 		_ = feed.Close()
 	}()
-	for n := range feed.Notices() {
-		switch {
-		case n.Err != nil:
-			log.Warn("malformed message on the live feed", "err", n.Err)
-		case n.Resync:
-			if err := s.CatchUp(ctx, sub, m, now); err != nil && ctx.Err() == nil {
+	// behind is set when an event could not be recorded (PostgreSQL or
+	// Redis unavailable); the next tick catches up from the cursors, which
+	// did not move past it.
+	behind := false
+	retry := time.NewTicker(followRetry)
+	defer retry.Stop()
+	catchUp := func() {
+		if err := s.CatchUp(ctx, sub, m, now); err != nil {
+			behind = ctx.Err() == nil
+			if behind {
 				log.Warn("webhook catch-up", "err", err)
 			}
-		case n.Event.Type.Terminal():
-			created, err := s.Enqueue(ctx, n.Event, now())
-			if err != nil && ctx.Err() == nil {
-				log.Warn("enqueue webhook deliveries", "event", n.Event.ID, "err", err)
+			return
+		}
+		behind = false
+	}
+	notices := feed.Notices()
+	for {
+		select {
+		case <-retry.C:
+			if behind {
+				catchUp()
 			}
-			m.Enqueued.Add(int64(created))
+		case n, ok := <-notices:
+			if !ok {
+				return ctx.Err()
+			}
+			switch {
+			case n.Err != nil:
+				log.Warn("malformed message on the live feed", "err", n.Err)
+			case n.Resync:
+				catchUp()
+			case n.Event.Type.Terminal():
+				if behind {
+					// Recording it now would move the cursor past the
+					// event that failed; the catch-up takes both in order.
+					continue
+				}
+				created, err := s.Enqueue(ctx, n.Event, now())
+				if err != nil && ctx.Err() == nil {
+					log.Warn("enqueue webhook deliveries", "event", n.Event.ID, "err", err)
+					behind = true
+				}
+				m.Enqueued.Add(int64(created))
+			}
 		}
 	}
-	return ctx.Err()
 }
+
+// followRetry is how often Follow retries a catch-up after a failure.
+const followRetry = 30 * time.Second
 
 // CatchUp reads the history of every organisation with endpoints from its
 // cursor and enqueues what it finds.
