@@ -66,9 +66,10 @@ corpus-tests: ## parser and detectors on the OpenZeppelin corpus (no syntax erro
 		$(GO) test -count=1 -v -run 'Corpus|OpenZeppelin|SWC' ./services/internal/solidity ./services/internal/detectors
 
 .PHONY: browser-tests
-browser-tests: ## the web front ends in real headless Chromium (installs chromium and axe-core if missing); SOLSEC_UPDATE_SCREENSHOTS=1 refreshes docs/screenshots
+browser-tests: ## the web front ends in real headless Chromium, over a fake and over the real API, pipeline and notification service (installs chromium, axe-core, PostgreSQL and Redis if missing); SOLSEC_UPDATE_SCREENSHOTS=1 refreshes docs/screenshots
 	bash services/internal/webui/browser/setup.sh
-	SOLSEC_REQUIRE_BROWSER=1 $(GO) test -count=1 -tags browser -v ./services/internal/webui/browser/
+	@eval "$$(scripts/test-services.sh start)" && \
+		SOLSEC_REQUIRE_SERVICES=1 SOLSEC_REQUIRE_BROWSER=1 $(GO) test -count=1 -tags browser -v ./services/internal/webui/browser/
 
 .PHONY: dev dev-demo dev-down
 

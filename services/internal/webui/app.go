@@ -249,9 +249,10 @@ func parsePages(assets *Assets) (map[string]*template.Template, error) {
 		"label":   humanLabel,
 		"join":    strings.Join,
 		"excerpt": excerptLines,
-		"pct":     func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
-		"short":   shortID,
-		"bytes":   byteSize,
+		// The intelligence engine scores 0 to 100 (docs/scoring.md).
+		"score": func(f float64) string { return fmt.Sprintf("%.0f", f) },
+		"short": shortID,
+		"bytes": byteSize,
 		"index1": func(ls []Location) *Location {
 			if len(ls) == 0 {
 				return nil

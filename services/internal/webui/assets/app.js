@@ -165,6 +165,10 @@
       if (ev.type === "tool_run.started") setTool(ev.tool, "running", data);
       if (ev.type === "tool_run.finished") setTool(ev.tool, data.state || data.outcome || "succeeded", data);
       setState(ev.state);
+      if (terminal[ev.state] && ev.time) {
+        // The same format as the server's: 2006-01-02 15:04 UTC.
+        document.getElementById("finished").textContent = new Date(ev.time).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+      }
       if (ev.type === "analysis.failed" && (data.reason || data.error)) {
         var err = document.getElementById("error");
         err.textContent = data.reason || data.error;

@@ -31,6 +31,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,15 +46,18 @@ import (
 
 var analyst = webuitest.User{Email: "ana@example.com", Password: "s3cret-pass", OrgID: "org_demo", Role: "admin", UserID: "usr_ana"}
 
-// edge starts the four front ends, each its own App as its own deployable
+// edge starts the four front ends over the API and notification service
+// at the given URLs, each its own App as its own deployable
 // would, and a TLS reverse proxy routing paths to them as the ingress does.
-func edge(t *testing.T, api *webuitest.API) *httptest.Server {
+func edge(t *testing.T, apiURL, notifyURL string) *httptest.Server {
 	t.Helper()
-	base, err := url.Parse(api.URL())
+	base, err := url.Parse(apiURL)
+	require.NoError(t, err)
+	notify, err := url.Parse(notifyURL)
 	require.NoError(t, err)
 	key := bytes.Repeat([]byte("shared-csrf-key!"), 2)
 	frontend := func(mount func(*webui.App)) *url.URL {
-		app, err := webui.NewApp(webui.Config{API: base, Notify: base, CSRFKey: key, SecureCookies: true})
+		app, err := webui.NewApp(webui.Config{API: base, Notify: notify, CSRFKey: key, SecureCookies: true})
 		require.NoError(t, err)
 		mount(app)
 		srv := httptest.NewServer(app.Handler())
@@ -200,7 +204,21 @@ func checkPage(t *testing.T, ctx context.Context, axe, name string) {
 	do(t, ctx, chromedp.EmulateViewport(1280, 900))
 }
 
-func TestUserJourneyInChromium(t *testing.T) {
+// browser is a headless Chromium for one test, with axe-core's source and
+// a watch on the console.
+type browser struct {
+	ctx      context.Context
+	axe      string
+	stop     func()
+	mu       sync.Mutex
+	problems []string
+	done     chan struct{}
+}
+
+// startBrowser launches Chromium, or skips (fails with
+// SOLSEC_REQUIRE_BROWSER=1) when it or axe-core is not installed.
+func startBrowser(t *testing.T) *browser {
+	t.Helper()
 	chrome, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("SOLSEC_REQUIRE_BROWSER") == "1" {
@@ -219,18 +237,8 @@ func TestUserJourneyInChromium(t *testing.T) {
 		}
 		t.Skipf("axe-core is not installed at %s; `make browser-tests` installs it", axePath)
 	}
-	axe := string(axeSrc)
 
-	api := webuitest.New(analyst)
-	// The fake pipeline moves on by itself, as the real one does, so the
-	// page sees its progress arrive live over the WebSocket.
-	api.Step = 250 * time.Millisecond
-	t.Cleanup(api.Close)
-	site := edge(t, api)
-	origin := strings.Replace(site.URL, "127.0.0.1", "localhost", 1)
-	shot := newShots(t)
-
-	alloc, cancel := chromedp.NewExecAllocator(t.Context(),
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chrome),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -247,31 +255,62 @@ func TestUserJourneyInChromium(t *testing.T) {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	// A bound on the whole journey, so a page that never shows what a step
+	// waits for fails the test instead of hanging it.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	b := &browser{ctx: ctx, axe: string(axeSrc), done: make(chan struct{})}
 
 	// Start the browser on ctx (its first Run owns it), then collect every
-	// console error and uncaught exception, CSP reports among them: the list
-	// must stay empty.
+	// console error and uncaught exception, CSP reports among them.
 	do(t, ctx, chromedp.Navigate("about:blank"))
 	consoleCtx, stopConsole := context.WithCancel(ctx)
 	messages := chromedp.Console(consoleCtx)
-	var problems []string
-	collected := make(chan struct{})
 	go func() {
-		defer close(collected)
+		defer close(b.done)
 		for m, err := range messages {
 			if err != nil {
 				return
 			}
 			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
-				problems = append(problems, fmt.Sprintf("%s: %s (%s)", m.Type, m.Text, m.URL))
+				b.mu.Lock()
+				b.problems = append(b.problems, fmt.Sprintf("%s: %s (%s)", m.Type, m.Text, m.URL))
+				b.mu.Unlock()
 			}
 		}
 	}()
+	b.stop = func() {
+		stopConsole()
+		<-b.done
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	}
+	t.Cleanup(b.stop)
+	return b
+}
+
+// consoleProblems stops the console watch and returns what it saw.
+func (b *browser) consoleProblems() []string {
+	b.stop()
+	b.stop = func() {}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.problems
+}
+
+func TestUserJourneyInChromium(t *testing.T) {
+	b := startBrowser(t)
+	ctx, axe := b.ctx, b.axe
+
+	api := webuitest.New(analyst)
+	// The fake pipeline moves on by itself, as the real one does, so the
+	// page sees its progress arrive live over the WebSocket.
+	api.Step = 250 * time.Millisecond
+	t.Cleanup(api.Close)
+	site := edge(t, api.URL(), api.URL())
+	origin := strings.Replace(site.URL, "127.0.0.1", "localhost", 1)
+	shot := newShots(t)
 
 	t.Run("a signed-out visitor lands on the sign-in page and can reach the form by keyboard", func(t *testing.T) {
 		do(t, ctx, chromedp.Navigate(origin+"/dashboard"), chromedp.WaitVisible(chromedp.ID("email")))
@@ -324,6 +363,7 @@ func TestUserJourneyInChromium(t *testing.T) {
 		do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#done a")))
 		assert.Equal(t, "Completed", text(t, ctx, "#state"))
 		assert.Equal(t, "Finished", text(t, ctx, "#conn"))
+		assert.Regexp(t, `^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$`, text(t, ctx, "#finished"), "the completion event's time")
 		tools := text(t, ctx, "#tools")
 		assert.Contains(t, tools, "builtin")
 		assert.Contains(t, tools, "Succeeded")
@@ -435,7 +475,5 @@ func TestUserJourneyInChromium(t *testing.T) {
 		assert.Equal(t, origin+"/signin?next=%2Fdashboard", run(t, ctx, chromedp.Location()))
 	})
 
-	stopConsole()
-	<-collected
-	assert.Empty(t, problems, "console errors, CSP violations or exceptions")
+	assert.Empty(t, b.consoleProblems(), "console errors, CSP violations or exceptions")
 }

@@ -470,7 +470,7 @@ func (f *API) addFindingsLocked(a *analysis) {
 	mk := func(det, title, sev, dasp, swc, msg string, line int, snippet string, tools ...string) *Finding {
 		fd := &Finding{ID: f.id("fd_"), OrgID: a.OrgID, Detector: det, Title: title, Severity: sev, Confidence: "high", DASP: dasp, SWC: swc,
 			Description: "The contract " + title + ".", Recommendation: "Apply checks-effects-interactions.", Message: msg, Contract: "Vault", Function: "withdraw",
-			Locations: []location{{File: file, StartLine: line, EndLine: line + 1, Snippet: snippet}}, File: file, Tools: tools, Score: 0.82,
+			Locations: []location{{File: file, StartLine: line, EndLine: line + 1, Snippet: snippet}}, File: file, Tools: tools, Score: 61.5,
 			Status: "open", LastAnalysisID: a.ID, CreatedAt: now, UpdatedAt: now}
 		for _, t := range tools {
 			fd.Evidence = append(fd.Evidence, evidence{Tool: t, Detector: det, Severity: sev, Confidence: "high", Message: t + " says: " + msg, Locations: fd.Locations})
