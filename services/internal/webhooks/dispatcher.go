@@ -358,7 +358,7 @@ func (s *Store) Follow(ctx context.Context, sub events.Subscriber, log *slog.Log
 }
 
 // followRetry is how often Follow retries a catch-up after a failure.
-const followRetry = 30 * time.Second
+var followRetry = 30 * time.Second
 
 // CatchUp reads the history of every organisation with endpoints from its
 // cursor and enqueues what it finds.

@@ -463,3 +463,73 @@ func TestMetricsRegister(t *testing.T) {
 		assert.Equal(t, 4.0, failed)
 	})
 }
+
+// syncBuffer is a log destination tests can read while Follow writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func TestFollowThroughADatabaseOutage(t *testing.T) {
+	t.Run("completions that arrive while PostgreSQL is down are enqueued, in order, once it is back", func(t *testing.T) {
+		defer webhooks.SetFollowRetry(50 * time.Millisecond)()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		pg := testenv.PrivatePostgres(t)
+		pool, err := pgxpool.New(ctx, pg.URL(""))
+		require.NoError(t, err)
+		defer pool.Close()
+		_, err = webhooks.Migrate(ctx, pool)
+		require.NoError(t, err)
+		st := webhooks.NewStore(pool, permissive)
+		rs := testenv.Redis(t)
+		client := redis.NewClient(&redis.Options{Addr: rs.Addr})
+		defer client.Close()
+		tr := events.NewRedis(client, events.Options{})
+		org := uuid.NewString()
+		ep, _, err := st.CreateEndpoint(ctx, org, webhooks.NewEndpoint{URL: "http://127.0.0.1:9/"})
+		require.NoError(t, err)
+
+		logs := &syncBuffer{}
+		done := make(chan error, 1)
+		go func() { done <- st.Follow(ctx, tr, slog.New(slog.NewTextHandler(logs, nil)), nil, nil) }()
+		count := func() int {
+			var n int
+			if err := pool.QueryRow(ctx, `SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = $1`, ep.ID).Scan(&n); err != nil {
+				return -1
+			}
+			return n
+		}
+		publish := func(analysis string) {
+			_, err := tr.Publish(ctx, events.Event{OrgID: org, AnalysisID: analysis, Type: events.AnalysisCompleted})
+			require.NoError(t, err)
+		}
+		publish("an-1")
+		require.Eventually(t, func() bool { return count() == 1 }, 30*time.Second, 20*time.Millisecond)
+
+		pg.Stop()
+		publish("an-2")
+		require.Eventually(t, func() bool { return strings.Contains(logs.String(), "enqueue webhook deliveries") }, 30*time.Second, 20*time.Millisecond,
+			"the follower tried, and failed, while the database was down")
+		publish("an-3")
+		pg.Start()
+		require.Eventually(t, func() bool { return count() == 3 }, 60*time.Second, 50*time.Millisecond)
+
+		ds, err := st.ListDeliveries(ctx, org, ep.ID, 0)
+		require.NoError(t, err)
+		var analyses []string
+		for _, d := range ds {
+			analyses = append(analyses, d.AnalysisID)
+		}
+		assert.ElementsMatch(t, []string{"an-1", "an-2", "an-3"}, analyses)
+		cancel()
+		<-done
+	})
+}
