@@ -259,6 +259,16 @@ func TestResume(t *testing.T) {
 		assert.Equal(t, want, ids(got))
 	})
 
+	t.Run("resuming after events that are no longer retained says so before going live", func(t *testing.T) {
+		conn, _, err := f.dial(t, "org-quiet", "?after=1000-0", nil)
+		require.NoError(t, err)
+		defer conn.CloseNow()
+		typ, _ := read(t, conn)
+		assert.Equal(t, notify.TypeGap, typ, "an id from 1970 is older than any retention")
+		typ, _ = read(t, conn)
+		assert.Equal(t, notify.TypeReady, typ)
+	})
+
 	t.Run("an after id that is not an event id is refused", func(t *testing.T) {
 		_, resp, err := f.dial(t, "org-a", "?after=yesterday", nil)
 		require.Error(t, err)
