@@ -65,14 +65,16 @@ type Stats struct {
 // and its findings. It reads at most MaxAnalyses analyses of the window,
 // Workers at a time.
 //
-// Time to triage is measured from a finding's createdAt to its updatedAt
-// when its status is no longer open: the finding list carries no triage
-// history, and the last change of a triaged finding is its latest triage
-// decision.
+// Time to triage runs from a finding's first report (createdAt) to its first
+// triage decision, read from the history GET /v1/findings/{id} returns for
+// up to MaxTriaged triaged findings; beyond that, or for a finding without
+// history, its updatedAt stands in (the last change of a triaged finding
+// is its latest decision).
 type ListStats struct {
 	API         *Client
 	Days        int
 	MaxAnalyses int
+	MaxTriaged  int
 	Workers     int
 }
 
@@ -144,7 +146,7 @@ read:
 		total               time.Duration
 	}
 	tools := map[string]*toolAcc{}
-	var triageTotal time.Duration
+	var triaged []Finding
 	for _, d := range details {
 		if d.err != nil {
 			return Stats{}, d.err
@@ -188,9 +190,8 @@ read:
 			sev[f.Severity]++
 			class[findingClass(f)]++
 			det[f.Detector]++
-			if f.Status != "" && f.Status != "open" && f.UpdatedAt.After(f.CreatedAt) {
-				st.Triaged++
-				triageTotal += f.UpdatedAt.Sub(f.CreatedAt)
+			if f.Status != "" && f.Status != "open" {
+				triaged = append(triaged, f)
 			}
 		}
 	}
@@ -202,8 +203,13 @@ read:
 	}
 	st.ByClass = topCounts(class, 8)
 	st.TopDetectors = topCounts(det, 10)
+	st.Triaged = len(triaged)
 	if st.Triaged > 0 {
-		st.MeanTimeToTriage = triageTotal / time.Duration(st.Triaged)
+		total, err := s.timeToTriage(ctx, token, triaged)
+		if err != nil {
+			return Stats{}, err
+		}
+		st.MeanTimeToTriage = total / time.Duration(st.Triaged)
 	}
 	for name, t := range tools {
 		ts := ToolStat{Tool: name, Runs: t.runs, Failed: t.failed}
@@ -244,4 +250,42 @@ func topCounts(m map[string]int, n int) []Count {
 		out = out[:n]
 	}
 	return out
+}
+
+// timeToTriage sums, over the triaged findings, the time from report to
+// first decision.
+func (s ListStats) timeToTriage(ctx context.Context, token string, fs []Finding) (time.Duration, error) {
+	maxN := cmp.Or(s.MaxTriaged, 200)
+	spans := make([]time.Duration, len(fs))
+	errs := make([]error, len(fs))
+	sem := make(chan struct{}, cmp.Or(s.Workers, 8))
+	var wg sync.WaitGroup
+	for i, f := range fs {
+		decided := f.UpdatedAt
+		spans[i] = max(decided.Sub(f.CreatedAt), 0)
+		if i >= maxN {
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			full, err := s.API.GetFinding(ctx, token, f.ID)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			if len(full.Triage) > 0 {
+				spans[i] = max(full.Triage[0].CreatedAt.Sub(f.CreatedAt), 0)
+			}
+		})
+	}
+	wg.Wait()
+	var total time.Duration
+	for i, d := range spans {
+		if errs[i] != nil {
+			return 0, errs[i]
+		}
+		total += d
+	}
+	return total, nil
 }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -549,4 +550,36 @@ func TestListStatsCountsEachFindingOnce(t *testing.T) {
 	assert.Equal(t, webui.ToolStat{Tool: "builtin", Runs: 1, MeanDuration: 350 * 1e6}, st.Tools[0])
 	assert.Len(t, st.PerDay, 30)
 	assert.Equal(t, 1, st.PerDay[29].N, "today's analysis is in the last day")
+}
+
+func TestMeanTimeToTriageRunsFromReportToTheFirstDecision(t *testing.T) {
+	h := newHarness(t, webui.UploadLimits{})
+	var now atomic.Pointer[time.Time]
+	// Anchored on the real clock: the front end refuses a session whose
+	// token has expired by it.
+	start := time.Now().UTC().Truncate(time.Second)
+	at := func(d time.Duration) { t := start.Add(d); now.Store(&t) }
+	at(0)
+	h.api.SetClock(func() time.Time { return *now.Load() })
+	h.signIn(alice)
+	id := h.completedAnalysis() // findings reported at start
+	for _, step := range []struct {
+		after    time.Duration
+		detector string
+		decision string
+	}{
+		{10 * time.Minute, "reentrancy-eth", "confirmed"},
+		{30 * time.Minute, "tx-origin", "false_positive"},
+		{2 * time.Hour, "reentrancy-eth", "fixed"}, // a later decision does not move the first
+	} {
+		at(step.after)
+		fd, _ := h.api.FindingByDetector(id, step.detector)
+		resp, _ := h.post("/findings/"+fd.ID+"/triage", url.Values{"csrf_token": {h.token("/findings/" + fd.ID)}, "decision": {step.decision}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	}
+	base, _ := url.Parse(h.api.URL())
+	st, err := webui.ListStats{API: webui.NewClient(base, nil)}.Stats(context.Background(), h.api.Token(alice.Email), *now.Load())
+	require.NoError(t, err)
+	assert.Equal(t, 2, st.Triaged)
+	assert.Equal(t, 20*time.Minute, st.MeanTimeToTriage, "(10 min + 30 min) / 2")
 }

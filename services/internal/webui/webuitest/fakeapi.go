@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -151,9 +152,8 @@ type Upload struct {
 type API struct {
 	// Step, when set, makes every analysis advance one pipeline step each
 	// Step after it is created, as the real pipeline does on its own.
-	Step time.Duration
-	// Now is the clock (default time.Now).
-	Now func() time.Time
+	Step  time.Duration
+	clock atomic.Pointer[func() time.Time]
 
 	srv *httptest.Server
 
@@ -174,9 +174,20 @@ type API struct {
 
 // New starts a fake with the given users.
 func New(users ...User) *API {
-	f := &API{users: users, tokens: map[string]User{}, uploads: map[string]Upload{}, changed: make(chan struct{}), stop: make(chan struct{}), Now: time.Now}
+	f := &API{users: users, tokens: map[string]User{}, uploads: map[string]Upload{}, changed: make(chan struct{}), stop: make(chan struct{})}
 	f.srv = httptest.NewServer(f.Handler())
 	return f
+}
+
+// SetClock replaces the clock (default time.Now), for tests that need
+// known spans such as the time to triage.
+func (f *API) SetClock(now func() time.Time) { f.clock.Store(&now) }
+
+func (f *API) now() time.Time {
+	if c := f.clock.Load(); c != nil {
+		return (*c)()
+	}
+	return time.Now()
 }
 
 // URL is the fake's base URL; the WebSocket is at the same origin.
@@ -234,7 +245,7 @@ func problem(w http.ResponseWriter, status int, code, detail string) {
 func (f *API) token(u User) string {
 	enc := base64.RawURLEncoding
 	header := enc.EncodeToString([]byte(`{"alg":"EdDSA","typ":"JWT"}`))
-	claims, _ := json.Marshal(map[string]any{"org": u.OrgID, "role": u.Role, "uid": u.UserID, "sub": u.UserID, "exp": f.Now().Add(time.Hour).Unix()})
+	claims, _ := json.Marshal(map[string]any{"org": u.OrgID, "role": u.Role, "uid": u.UserID, "sub": u.UserID, "exp": f.now().Add(time.Hour).Unix()})
 	sig := make([]byte, 32)
 	_, _ = rand.Read(sig)
 	return header + "." + enc.EncodeToString(claims) + "." + enc.EncodeToString(sig)
@@ -252,7 +263,7 @@ func (f *API) login(w http.ResponseWriter, r *http.Request) {
 		if strings.EqualFold(u.Email, in.Email) && u.Password == in.Password {
 			t := f.token(u)
 			f.tokens[t] = u
-			writeJSON(w, 200, map[string]any{"token": t, "tokenType": "Bearer", "expiresAt": f.Now().Add(time.Hour)})
+			writeJSON(w, 200, map[string]any{"token": t, "tokenType": "Bearer", "expiresAt": f.now().Add(time.Hour)})
 			return
 		}
 	}
@@ -341,7 +352,7 @@ func (f *API) createAnalysis(w http.ResponseWriter, r *http.Request, u User) {
 		return
 	}
 	f.mu.Lock()
-	now := f.Now().UTC()
+	now := f.now().UTC()
 	a := &analysis{ID: f.id("an_"), OrgID: u.OrgID, ProjectID: "prj_1", State: "queued", Tools: []string{"builtin", "slither"}, CreatedAt: now, UpdatedAt: now}
 	for name := range up.Files {
 		a.EntryFiles = append(a.EntryFiles, name)
@@ -386,7 +397,7 @@ func (f *API) UploadOf(id string) Upload {
 // publishLocked appends an event with the next id; f.mu is held.
 func (f *API) publishLocked(a *analysis, typ, tool string, data any) {
 	f.seq++
-	e := Event{ID: "1700000000000-" + strconv.Itoa(f.seq), OrgID: a.OrgID, AnalysisID: a.ID, Type: typ, State: a.State, Progress: a.Progress, Tool: tool, Time: f.Now().UTC()}
+	e := Event{ID: "1700000000000-" + strconv.Itoa(f.seq), OrgID: a.OrgID, AnalysisID: a.ID, Type: typ, State: a.State, Progress: a.Progress, Tool: tool, Time: f.now().UTC()}
 	if data != nil {
 		e.Data, _ = json.Marshal(data)
 	}
@@ -406,7 +417,7 @@ func (f *API) Advance(id string) bool {
 	if a == nil {
 		return false
 	}
-	now := f.Now().UTC()
+	now := f.now().UTC()
 	a.UpdatedAt = now
 	switch a.State {
 	case "queued":
@@ -466,7 +477,7 @@ func (f *API) addFindingsLocked(a *analysis) {
 	if len(a.EntryFiles) > 0 && strings.HasSuffix(a.EntryFiles[0], ".sol") {
 		file = a.EntryFiles[0]
 	}
-	now := f.Now().UTC()
+	now := f.now().UTC()
 	mk := func(det, title, sev, dasp, swc, msg string, line int, snippet string, tools ...string) *Finding {
 		fd := &Finding{ID: f.id("fd_"), OrgID: a.OrgID, Detector: det, Title: title, Severity: sev, Confidence: "high", DASP: dasp, SWC: swc,
 			Description: "The contract " + title + ".", Recommendation: "Apply checks-effects-interactions.", Message: msg, Contract: "Vault", Function: "withdraw",
@@ -654,7 +665,7 @@ func (f *API) triage(w http.ResponseWriter, r *http.Request, u User) {
 	fd.Status = in.Decision
 	// Time to triage needs a measurable gap even when a test triages in
 	// the same millisecond as the finding was reported.
-	fd.UpdatedAt = f.Now().UTC()
+	fd.UpdatedAt = f.now().UTC()
 	if earliest := fd.CreatedAt.Add(time.Second); fd.UpdatedAt.Before(earliest) {
 		fd.UpdatedAt = earliest
 	}
@@ -722,7 +733,7 @@ func (f *API) createKey(w http.ResponseWriter, r *http.Request, u User) {
 		return
 	}
 	f.mu.Lock()
-	k := &apiKey{ID: f.id("key_"), OrgID: u.OrgID, Name: in.Name, Role: in.Role, CreatedAt: f.Now().UTC()}
+	k := &apiKey{ID: f.id("key_"), OrgID: u.OrgID, Name: in.Name, Role: in.Role, CreatedAt: f.now().UTC()}
 	k.KeyID = "ssk_" + k.ID[4:12]
 	f.keys = append(f.keys, k)
 	out := struct {
@@ -742,7 +753,7 @@ func (f *API) revokeKey(w http.ResponseWriter, r *http.Request, u User) {
 	defer f.mu.Unlock()
 	for _, k := range f.keys {
 		if k.ID == r.PathValue("id") && k.OrgID == u.OrgID {
-			now := f.Now().UTC()
+			now := f.now().UTC()
 			k.RevokedAt = &now
 			w.WriteHeader(204)
 			return
