@@ -49,7 +49,7 @@ type orchestration struct {
 // Work implements river.Worker.
 func (w *OrchestrateWorker) Work(ctx context.Context, job *river.Job[OrchestrateArgs]) (err error) {
 	d, args := w.Deps, job.Args
-	ctx, span := begin(ctx, job.Kind, args.OrgID, args.AnalysisID, job.Attempt)
+	ctx, span := begin(ctx, job.Kind, args.OrgID, args.AnalysisID, job.Attempt, job.Metadata)
 	start := time.Now()
 	defer func() { err = d.finish(ctx, span, job.Kind, job.Attempt, job.MaxAttempts, start, err) }()
 
@@ -252,7 +252,7 @@ func Submit(ctx context.Context, st *postgres.Store, client *Client, blobs blob.
 		if err != nil || !created {
 			return err
 		}
-		_, err = client.InsertTx(ctx, tx.PgxTx(), ParseArgs{OrgID: orgID, AnalysisID: a.ID}, nil)
+		_, err = client.InsertTx(ctx, tx.PgxTx(), ParseArgs{OrgID: orgID, AnalysisID: a.ID}, TraceInsertOpts(ctx))
 		return err
 	})
 	if err != nil {
@@ -279,7 +279,7 @@ func CancelAnalysis(ctx context.Context, st *postgres.Store, client *Client, org
 			return err
 		}
 		changed = true
-		_, err = client.InsertTx(ctx, tx.PgxTx(), OrchestrateArgs{OrgID: orgID, AnalysisID: analysisID, Reason: "cancel"}, nil)
+		_, err = client.InsertTx(ctx, tx.PgxTx(), OrchestrateArgs{OrgID: orgID, AnalysisID: analysisID, Reason: "cancel"}, TraceInsertOpts(ctx))
 		return err
 	})
 	return a, changed, err

@@ -263,7 +263,7 @@ func (w *ParseWorker) Timeout(*river.Job[ParseArgs]) time.Duration { return 5 * 
 // Work implements river.Worker.
 func (w *ParseWorker) Work(ctx context.Context, job *river.Job[ParseArgs]) (err error) {
 	d, args := w.Deps, job.Args
-	ctx, span := begin(ctx, job.Kind, args.OrgID, args.AnalysisID, job.Attempt)
+	ctx, span := begin(ctx, job.Kind, args.OrgID, args.AnalysisID, job.Attempt, job.Metadata)
 	start := time.Now()
 	defer func() { err = d.finish(ctx, span, job.Kind, job.Attempt, job.MaxAttempts, start, err) }()
 

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/solsec/platform/services/internal/blob"
@@ -161,7 +162,7 @@ func insertTx(ctx context.Context, tx *postgres.Tx, args river.JobArgs) error {
 	if err != nil {
 		return fmt.Errorf("insert %s: %w", args.Kind(), err)
 	}
-	if _, err := c.InsertTx(ctx, tx.PgxTx(), args, nil); err != nil {
+	if _, err := c.InsertTx(ctx, tx.PgxTx(), args, TraceInsertOpts(ctx)); err != nil {
 		return fmt.Errorf("insert %s: %w", args.Kind(), err)
 	}
 	return nil
@@ -183,13 +184,44 @@ func commit[T river.JobArgs](ctx context.Context, d *Deps, job *river.Job[T], fn
 	})
 }
 
-// tracer names the pipeline's spans.
-var tracer = otel.Tracer("github.com/solsec/platform/services/internal/pipeline")
+// tracerName names the pipeline's spans. The tracer is looked up from the
+// global provider for each job rather than once at start, so a provider
+// installed after this package loaded (service.SetupTracing in main, a
+// recorder in tests) is the one used.
+const tracerName = "github.com/solsec/platform/services/internal/pipeline"
 
-// begin starts a job's span and puts the analysis id in ctx for the logs.
-func begin(ctx context.Context, kind, orgID, analysisID string, attempt int) (context.Context, trace.Span) {
+// TraceInsertOpts returns insert options whose job metadata carries the
+// trace context of ctx (W3C traceparent), so that the job's worker
+// continues the trace: one analysis is one trace across the services.
+// Nil when ctx has no trace. The API passes it with ParseArgs; the workers
+// pass it with every job they insert.
+func TraceInsertOpts(ctx context.Context) *river.InsertOpts {
+	carrier := propagation.MapCarrier{}
+	service.InjectTrace(ctx, carrier)
+	if len(carrier) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(jobMetadata{Trace: carrier})
+	if err != nil {
+		return nil
+	}
+	return &river.InsertOpts{Metadata: b}
+}
+
+// jobMetadata is the part of a River job's metadata the pipeline writes.
+type jobMetadata struct {
+	Trace map[string]string `json:"otel_trace,omitempty"`
+}
+
+// begin starts a job's span, continuing the trace its metadata carries,
+// and puts the analysis id in ctx for the logs.
+func begin(ctx context.Context, kind, orgID, analysisID string, attempt int, metadata []byte) (context.Context, trace.Span) {
 	ctx = service.WithAnalysisID(ctx, analysisID)
-	return tracer.Start(ctx, "job "+kind, trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(
+	var md jobMetadata
+	if len(metadata) > 0 && json.Unmarshal(metadata, &md) == nil && len(md.Trace) > 0 {
+		ctx = service.ExtractTrace(ctx, propagation.MapCarrier(md.Trace))
+	}
+	return otel.Tracer(tracerName).Start(ctx, "job "+kind, trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(
 		attribute.String("solsec.org_id", orgID),
 		attribute.String("solsec.analysis_id", analysisID),
 		attribute.Int("river.attempt", attempt),

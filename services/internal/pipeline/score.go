@@ -108,7 +108,7 @@ func (w *ScoreWorker) Timeout(*river.Job[ScoreArgs]) time.Duration { return 5 * 
 // Work implements river.Worker.
 func (w *ScoreWorker) Work(ctx context.Context, job *river.Job[ScoreArgs]) (err error) {
 	d, args := w.Deps, job.Args
-	ctx, span := begin(ctx, job.Kind, args.OrgID, args.AnalysisID, job.Attempt)
+	ctx, span := begin(ctx, job.Kind, args.OrgID, args.AnalysisID, job.Attempt, job.Metadata)
 	start := time.Now()
 	defer func() { err = d.finish(ctx, span, job.Kind, job.Attempt, job.MaxAttempts, start, err) }()
 

@@ -55,7 +55,7 @@ func PeriodicSweep(every time.Duration) *river.PeriodicJob {
 // Work implements river.Worker.
 func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) (err error) {
 	d := w.Deps
-	ctx, span := begin(ctx, job.Kind, "", "", job.Attempt)
+	ctx, span := begin(ctx, job.Kind, "", "", job.Attempt, job.Metadata)
 	start := time.Now()
 	defer func() { err = d.finish(ctx, span, job.Kind, job.Attempt, job.MaxAttempts, start, err) }()
 	stuckAfter, failAfter := w.StuckAfter, w.FailAfter

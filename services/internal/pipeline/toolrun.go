@@ -88,7 +88,7 @@ func (w *ToolRunWorker) NextRetry(job *river.Job[ToolRunArgs]) time.Time {
 // Work implements river.Worker.
 func (w *ToolRunWorker) Work(ctx context.Context, job *river.Job[ToolRunArgs]) (err error) {
 	d, args := w.Deps, job.Args
-	ctx, span := begin(ctx, job.Kind+" "+args.Tool, args.OrgID, args.AnalysisID, job.Attempt)
+	ctx, span := begin(ctx, job.Kind+" "+args.Tool, args.OrgID, args.AnalysisID, job.Attempt, job.Metadata)
 	start := time.Now()
 	defer func() { err = d.finish(ctx, span, job.Kind, job.Attempt, job.MaxAttempts, start, err) }()
 
