@@ -225,14 +225,16 @@ func newRedis(rawURL string, cluster bool) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, fmt.Errorf("SOLSEC_REDIS_URL: %w", err)
 		}
+		opts.MaxRetries, opts.DialerRetries = -1, 1
 		return redis.NewClusterClient(opts), nil
 	}
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("SOLSEC_REDIS_URL: %w", err)
 	}
-	// One attempt per command: every use of Redis here fails open, and
-	// retries would only add latency to requests during an outage.
+	// One attempt per command and per dial: every use of Redis here fails
+	// open, and retries would only add latency to requests during an outage.
 	opts.MaxRetries = -1
+	opts.DialerRetries = 1
 	return redis.NewClient(opts), nil
 }

@@ -353,7 +353,9 @@ func finding(detector string, sev findings.Severity, file string, line int, tool
 	for _, tool := range tools {
 		ev = append(ev, store.Evidence{Tool: tool, Detector: detector, Severity: sev, Message: "seen by " + tool})
 	}
-	return store.NewFinding{Finding: f, Tools: tools, Score: float64(sev) * 10, Evidence: ev}
+	// Scores differ per line, so the order of equally severe findings is
+	// fixed rather than left to their random ids.
+	return store.NewFinding{Finding: f, Tools: tools, Score: float64(sev)*10 - float64(line)/100, Evidence: ev}
 }
 
 // --- the OpenAPI contract -------------------------------------------------
