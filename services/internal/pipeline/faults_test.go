@@ -225,3 +225,29 @@ func TestNoToolCompletedFailsTheAnalysis(t *testing.T) {
 	assert.Equal(t, store.StateFailed, done.State)
 	assert.Contains(t, done.Error, "no tool completed: slither failed")
 }
+
+// TestACrashedToolIsRetried: Slither crashes once (exit 1, no output); the
+// run is retried and the second attempt's findings are merged as usual.
+func TestACrashedToolIsRetried(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.slither.crashOnce(t)
+	h.startAll()
+
+	a := h.submit(foundryProject)
+	done := h.waitEnded(a.ID, time.Minute)
+	require.Equal(t, store.StateCompleted, done.State, "error: %s", done.Error)
+	for _, r := range done.ToolRuns {
+		assert.Equal(t, store.ToolRunSucceeded, r.State, r.Tool)
+		if r.Tool == "slither" {
+			assert.Equal(t, 2, r.Attempt, "the second attempt succeeded")
+		}
+	}
+	assert.Equal(t, 2, h.slither.calls())
+	merged := false
+	for _, f := range h.findings(a.ID) {
+		if f.SWC == "SWC-107" {
+			merged = len(f.Tools) == 2
+		}
+	}
+	assert.True(t, merged, "the retried run's findings are merged with the engine's")
+}

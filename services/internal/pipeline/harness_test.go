@@ -300,7 +300,8 @@ func (h *harness) findings(analysisID string) []store.Finding {
 // version and a run prints testdata/slither/foundry.json, the documented
 // `slither . --json -` document for the Foundry test project. Creating the
 // file <dir>/slow makes each run sleep first, so tests can catch a run in
-// flight; every run appends a line to <dir>/calls.
+// flight; <dir>/crash-once makes the next run crash (exit 1, nothing on
+// standard output); every run appends a line to <dir>/calls.
 type fakeSlither struct {
 	dir, path string
 }
@@ -313,6 +314,7 @@ func newFakeSlither(t testing.TB) *fakeSlither {
 	script := fmt.Sprintf(`#!/bin/sh
 if [ "$1" = "--version" ]; then echo "0.10.4"; exit 0; fi
 echo run >> %[1]s/calls
+if [ -f %[1]s/crash-once ]; then /bin/rm %[1]s/crash-once; echo "Traceback: segmentation fault" >&2; exit 1; fi
 if [ -f %[1]s/slow ]; then /bin/sleep "$(/bin/cat %[1]s/slow)"; fi
 exec /bin/cat %[2]s
 `, dir, out)
@@ -325,6 +327,11 @@ exec /bin/cat %[2]s
 // slow makes the following runs sleep for d before answering.
 func (f *fakeSlither) slow(t testing.TB, d time.Duration) {
 	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "slow"), []byte(fmt.Sprintf("%.1f", d.Seconds())), 0o644))
+}
+
+// crashOnce makes the next run crash.
+func (f *fakeSlither) crashOnce(t testing.TB) {
+	require.NoError(t, os.WriteFile(filepath.Join(f.dir, "crash-once"), nil, 0o644))
 }
 
 // fast undoes slow.

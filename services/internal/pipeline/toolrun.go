@@ -36,10 +36,12 @@ var errAnalysisEnded = errors.New("analysis ended while the tool ran")
 // Outcomes:
 //   - completed: the run succeeded, its result is at ResultKey;
 //   - tool missing here: the run is unavailable (reported, not failed);
-//   - timed out, out of memory, too much output, unreadable output: the
-//     run failed: the tool would do the same again;
-//   - a crash, or object storage or the database failing: transient,
-//     River retries with backoff, and the last attempt records failed;
+//   - timed out, out of memory, too much output, output it could not
+//     read although the tool exited 0: the run failed: the tool would do
+//     the same again;
+//   - a crash (a non-zero exit without usable output), or object storage
+//     or the database failing: transient, River retries with backoff, and
+//     the last attempt records failed;
 //   - the analysis was cancelled: the tool is stopped, the run cancelled;
 //   - the worker is shutting down: the job is handed back for a retry.
 //
@@ -175,10 +177,14 @@ func (w *ToolRunWorker) Work(ctx context.Context, job *river.Job[ToolRunArgs]) (
 	case errors.Is(runErr, tools.ErrTimeout), errors.Is(runCtx.Err(), context.DeadlineExceeded):
 		run.Error = res.Reason
 		return w.end(ctx, job, run, store.ToolRunFailed, "timeout", nil)
-	case errors.Is(runErr, tools.ErrMemoryExceeded), errors.Is(runErr, tools.ErrOutputTooLarge), errors.Is(runErr, tools.ErrMalformedOutput):
+	case errors.Is(runErr, tools.ErrMemoryExceeded), errors.Is(runErr, tools.ErrOutputTooLarge),
+		errors.Is(runErr, tools.ErrMalformedOutput) && res.ExitCode == 0:
+		// Deterministic: the same sources would do the same again.
 		run.Error = res.Reason
 		return w.end(ctx, job, run, store.ToolRunFailed, "failed", nil)
 	default:
+		// A crash (a non-zero exit without usable output), a tool that
+		// did not start: worth another attempt.
 		return w.retryOrFail(ctx, job, run, runErr)
 	}
 }
