@@ -14,6 +14,7 @@
 //	SOLSEC_JWT_ISSUER            default "solsec"; SOLSEC_JWT_AUDIENCE default "solsec-api"
 //	SOLSEC_WS_ALLOWED_ORIGINS    comma-separated origins browsers may connect from (https://app.example.com)
 //	SOLSEC_WS_QUEUE_SIZE         events queued per client before it is dropped, default 256
+//	SOLSEC_WS_MAX_PER_ORG        connections one organisation may hold to a replica, default 1000
 //	SOLSEC_EVENTS_RETENTION      how long events are kept for resume, default 24h
 //	SOLSEC_WEBHOOK_MAX_ATTEMPTS  attempts before a delivery is marked failed, default 8
 //	SOLSEC_WEBHOOK_ALLOW_PRIVATE true lets webhooks reach private and loopback addresses (development only)
@@ -60,7 +61,7 @@ type config struct {
 	keysFile, keysSecret        string
 	issuer, audience            string
 	origins                     []string
-	queueSize                   int
+	queueSize, maxPerOrg        int
 	retention                   time.Duration
 	maxAttempts                 int
 	allowPrivate                bool
@@ -84,6 +85,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.audience = env.String("SOLSEC_JWT_AUDIENCE", "solsec-api")
 	c.origins = env.List("SOLSEC_WS_ALLOWED_ORIGINS", nil)
 	c.queueSize = env.IntBetween("SOLSEC_WS_QUEUE_SIZE", 256, 8, 100_000)
+	c.maxPerOrg = env.IntBetween("SOLSEC_WS_MAX_PER_ORG", 1000, 1, 1_000_000)
 	c.retention = env.Duration("SOLSEC_EVENTS_RETENTION", events.DefaultRetention)
 	c.maxAttempts = env.IntBetween("SOLSEC_WEBHOOK_MAX_ATTEMPTS", 8, 1, 50)
 	c.allowPrivate = env.Bool("SOLSEC_WEBHOOK_ALLOW_PRIVATE", false)
@@ -146,7 +148,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	if err := errors.Join(hubMetrics.Register(reg.Registerer()), hookMetrics.Register(reg.Registerer())); err != nil {
 		return err
 	}
-	hub := notify.NewHub(tr, notify.HubOptions{QueueSize: c.queueSize}, log, hubMetrics)
+	hub := notify.NewHub(tr, notify.HubOptions{QueueSize: c.queueSize, MaxClientsPerOrg: c.maxPerOrg}, log, hubMetrics)
 	guard := webhooks.Guard{AllowPrivate: c.allowPrivate, AllowHTTP: c.allowPrivate}
 	hooks := webhooks.NewStore(pool, guard)
 	dispatcher := webhooks.NewDispatcher(hooks, guard, webhooks.Options{MaxAttempts: c.maxAttempts}, log, hookMetrics)

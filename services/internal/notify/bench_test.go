@@ -68,7 +68,7 @@ func BenchmarkDelivery(b *testing.B) {
 	tr := events.NewRedis(rdb, events.Options{PublishTimeout: 10 * time.Second})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	hub := notify.NewHub(tr, notify.HubOptions{}, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), nil)
+	hub := notify.NewHub(tr, notify.HubOptions{MaxClientsPerOrg: nClients}, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), nil)
 	go func() { _ = hub.Run(ctx) }()
 	for !hub.Ready() {
 		time.Sleep(10 * time.Millisecond)

@@ -44,6 +44,12 @@ type HubOptions struct {
 	PingTimeout  time.Duration
 	// ReplayPage is how many events one history read returns (default 500).
 	ReplayPage int
+	// MaxClientsPerOrg caps one organisation's connections to this replica
+	// (default 1,000), so that one tenant's runaway script cannot take the
+	// sockets, memory and fan-out time every other tenant shares. The check
+	// precedes registration, so concurrent connects may overshoot it by a
+	// few.
+	MaxClientsPerOrg int
 }
 
 func (o HubOptions) withDefaults() HubOptions {
@@ -61,6 +67,9 @@ func (o HubOptions) withDefaults() HubOptions {
 	}
 	if o.ReplayPage <= 0 {
 		o.ReplayPage = 500
+	}
+	if o.MaxClientsPerOrg <= 0 {
+		o.MaxClientsPerOrg = 1000
 	}
 	return o
 }
@@ -164,6 +173,13 @@ func (h *Hub) Clients() int {
 		n += len(set)
 	}
 	return n
+}
+
+// full reports whether org has as many clients here as it may.
+func (h *Hub) full(org string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.clients[org]) >= h.opts.MaxClientsPerOrg
 }
 
 func (h *Hub) fanout(e events.Event) {

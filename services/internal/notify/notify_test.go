@@ -459,6 +459,20 @@ func TestRedisOutage(t *testing.T) {
 	})
 }
 
+func TestConnectionCap(t *testing.T) {
+	f := newFixture(t, notify.HubOptions{MaxClientsPerOrg: 2}, nil)
+
+	t.Run("an organisation beyond its connection cap is refused while others connect", func(t *testing.T) {
+		f.connect(t, "org-a", "")
+		f.connect(t, "org-a", "")
+		_, resp, err := f.dial(t, "org-a", "", nil)
+		require.Error(t, err)
+		require.NotNil(t, resp)
+		assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+		f.connect(t, "org-b", "")
+	})
+}
+
 func TestShutdown(t *testing.T) {
 	f := newFixture(t, notify.HubOptions{}, nil)
 

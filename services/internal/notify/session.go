@@ -104,6 +104,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if h.Hub.full(org) {
+		w.Header().Set("Retry-After", "30")
+		httpx.Fail(w, r, http.StatusTooManyRequests, "too_many_connections",
+			fmt.Sprintf("your organisation has %d live connections to this server, the most it may", h.Hub.opts.MaxClientsPerOrg))
+		return
+	}
 	if !h.Hub.enter() {
 		w.Header().Set("Retry-After", "1")
 		httpx.Fail(w, r, http.StatusServiceUnavailable, "shutting_down", "this replica is shutting down; reconnect")

@@ -42,6 +42,10 @@ var ErrInvalid = errors.New("webhooks: invalid endpoint")
 // analysis. Progress belongs on the WebSocket, not in a server's inbox.
 var EventTypes = []events.Type{events.AnalysisCompleted, events.AnalysisFailed, events.AnalysisCancelled}
 
+// MaxEndpointsPerOrg bounds an organisation's endpoints: each is a fan-out
+// of every completion, and a handful covers CI, chat and a ticket system.
+const MaxEndpointsPerOrg = 20
+
 // Delivery states.
 const (
 	StatePending   = "pending"
@@ -141,10 +145,18 @@ func (s *Store) CreateEndpoint(ctx context.Context, orgID string, in NewEndpoint
 		return Endpoint{}, "", err
 	}
 	e := Endpoint{OrgID: orgID, URL: u.String(), EventTypes: types, Description: in.Description}
+	// The insert counts the organisation's endpoints in the same statement;
+	// concurrent registrations may overshoot the cap by a few, which is all
+	// the cap needs.
 	err = s.pool.QueryRow(ctx, `
 		INSERT INTO webhook_endpoints (org_id, url, secret, event_types, description)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id, created_at`,
-		orgID, e.URL, secret, typeStrings(types), e.Description).Scan(&e.ID, &e.CreatedAt)
+		SELECT $1, $2, $3, $4, $5
+		WHERE (SELECT count(*) FROM webhook_endpoints WHERE org_id = $1) < $6
+		RETURNING id, created_at`,
+		orgID, e.URL, secret, typeStrings(types), e.Description, MaxEndpointsPerOrg).Scan(&e.ID, &e.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Endpoint{}, "", fmt.Errorf("%w: the organisation already has %d endpoints, the most it may", ErrInvalid, MaxEndpointsPerOrg)
+	}
 	if err != nil {
 		return Endpoint{}, "", notFoundOr(fmt.Errorf("webhooks: create endpoint: %w", err))
 	}

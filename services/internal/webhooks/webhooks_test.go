@@ -128,6 +128,17 @@ func TestEndpoints(t *testing.T) {
 		})
 	}
 
+	t.Run("an organisation may register only so many endpoints", func(t *testing.T) {
+		capped := uuid.NewString()
+		for i := 0; i < webhooks.MaxEndpointsPerOrg; i++ {
+			_, _, err := st.CreateEndpoint(ctx, capped, webhooks.NewEndpoint{URL: "http://127.0.0.1:9/" + strconv.Itoa(i)})
+			require.NoError(t, err)
+		}
+		_, _, err := st.CreateEndpoint(ctx, capped, webhooks.NewEndpoint{URL: "http://127.0.0.1:9/one-too-many"})
+		require.ErrorIs(t, err, webhooks.ErrInvalid)
+		assert.ErrorContains(t, err, "the most it may")
+	})
+
 	t.Run("an event type other than an analysis's end is refused", func(t *testing.T) {
 		_, _, err := st.CreateEndpoint(ctx, org, webhooks.NewEndpoint{URL: "http://127.0.0.1:9/", EventTypes: []events.Type{events.AnalysisProgress}})
 		require.ErrorIs(t, err, webhooks.ErrInvalid)
