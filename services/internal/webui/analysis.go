@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"slices"
 	"strings"
 )
 
@@ -23,9 +24,11 @@ func (a *App) MountAnalysis() {
 }
 
 type analysesData struct {
-	Analyses []Analysis
-	Next     string
-	Limits   UploadLimits
+	Analyses       []Analysis
+	Next           string
+	Limits         UploadLimits
+	Tools          []string
+	IdempotencyKey string
 }
 
 func (a *App) analyses(w http.ResponseWriter, r *http.Request, u *User) {
@@ -39,12 +42,18 @@ func (a *App) analysesPage(w http.ResponseWriter, r *http.Request, u *User, stat
 		return
 	}
 	a.render(w, r, status, "analyses", view{Title: "Analyses", Nav: "analyses", User: u, Error: errMsg,
-		Data: analysesData{Analyses: p.Items, Next: p.NextCursor, Limits: a.cfg.Limits}})
+		Data: analysesData{Analyses: p.Items, Next: p.NextCursor, Limits: a.cfg.Limits, Tools: Tools, IdempotencyKey: randomToken()}})
 }
+
+// errNoFiles is a form without a file part.
+var errNoFiles = &errUploadRejected{http.StatusUnprocessableEntity, "Choose at least one .sol file or a project archive."}
 
 // errUploadRejected is an upload the front end refused before the API saw
 // all of it; its message is shown to the user.
-type errUploadRejected struct{ msg string }
+type errUploadRejected struct {
+	status int // 413 for a limit, 422 for a form without files
+	msg    string
+}
 
 func (e *errUploadRejected) Error() string { return e.msg }
 
@@ -74,26 +83,47 @@ func (a *App) upload(w http.ResponseWriter, r *http.Request, u *User) {
 		return
 	}
 
+	// The page renders a fresh idempotency key as the second part, so a
+	// form sent twice (a reload after a timeout, a double submit) creates
+	// one analysis; it must be read before the request to the API starts,
+	// since it travels as a header.
+	next, err := mr.NextPart()
+	switch {
+	case err == io.EOF:
+		a.analysesPage(w, r, u, errNoFiles.status, errNoFiles.msg)
+		return
+	case err != nil:
+		a.analysesPage(w, r, u, http.StatusBadRequest, "The upload could not be read: "+err.Error())
+		return
+	}
+	idem := ""
+	if next.FormName() == "idempotency_key" && next.FileName() == "" {
+		v, _ := io.ReadAll(io.LimitReader(next, 256))
+		if validIdempotencyKey(string(v)) {
+			idem = string(v)
+		}
+		next = nil
+	}
+
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
-	var idem string
 	relayed := make(chan error, 1)
 	go func() {
-		err := relayParts(mr, mw, lim, &idem)
+		err := relayParts(mr, next, mw, lim)
 		if err == nil {
 			err = mw.Close()
 		}
 		relayed <- err
 		pw.CloseWithError(err)
 	}()
-	an, apiErr := a.api.CreateAnalysis(r.Context(), u.Token, pr, mw.FormDataContentType(), "")
+	an, apiErr := a.api.CreateAnalysis(r.Context(), u.Token, pr, mw.FormDataContentType(), idem)
 	// Unblock the relay if the API answered before reading everything.
 	pr.CloseWithError(errors.New("the API answered"))
 	relayErr := <-relayed
 	var rej *errUploadRejected
 	switch {
 	case errors.As(relayErr, &rej):
-		a.analysesPage(w, r, u, http.StatusRequestEntityTooLarge, rej.msg)
+		a.analysesPage(w, r, u, rej.status, rej.msg)
 	case apiErr != nil && IsStatus(apiErr, http.StatusUnauthorized):
 		a.apiFailed(w, r, u, apiErr)
 	case apiErr != nil && isClientError(apiErr):
@@ -114,18 +144,47 @@ func isClientError(err error) bool {
 	return errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500
 }
 
-// forwardedFields are the form fields the API understands besides files.
-var forwardedFields = map[string]bool{"tools": true, "project": true, "name": true}
+// forwardedFields are the form fields the API understands besides files
+// and tools.
+var forwardedFields = map[string]bool{"project": true}
 
-// relayParts copies the remaining parts of the browser's form to mw.
-func relayParts(mr *multipart.Reader, mw *multipart.Writer, lim UploadLimits, idem *string) error {
+// Tools are the analysers the API knows (its knownTools); the form offers
+// them, and choosing none leaves the choice to the platform's defaults.
+var Tools = []string{"solsec", "slither", "mythril", "solhint"}
+
+// validIdempotencyKey is the API's rule: 1 to 255 printable ASCII bytes.
+func validIdempotencyKey(k string) bool {
+	if k == "" || len(k) > 255 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// relayParts copies the browser's form to mw: first (when not nil), then
+// the remaining parts of mr. The tools checked, one field each in the
+// browser's form, become the one comma-separated tools field the API reads.
+func relayParts(mr *multipart.Reader, first *multipart.Part, mw *multipart.Writer, lim UploadLimits) error {
 	var total int64
 	files := 0
+	var tools []string
 	for {
-		p, err := mr.NextPart()
+		p := first
+		first = nil
+		var err error
+		if p == nil {
+			p, err = mr.NextPart()
+		}
 		if err == io.EOF {
 			if files == 0 {
-				return &errUploadRejected{"Choose at least one .sol file or a project archive."}
+				return errNoFiles
+			}
+			if len(tools) > 0 {
+				return mw.WriteField("tools", strings.Join(tools, ","))
 			}
 			return nil
 		}
@@ -134,6 +193,16 @@ func relayParts(mr *multipart.Reader, mw *multipart.Writer, lim UploadLimits, id
 		}
 		name := rawFileName(p)
 		if name == "" {
+			if p.FormName() == "tools" {
+				v, err := io.ReadAll(io.LimitReader(p, 64))
+				if err != nil {
+					return err
+				}
+				if t := string(v); slices.Contains(Tools, t) && !slices.Contains(tools, t) {
+					tools = append(tools, t)
+				}
+				continue
+			}
 			if forwardedFields[p.FormName()] {
 				v, err := io.ReadAll(io.LimitReader(p, 4<<10))
 				if err != nil {
@@ -147,7 +216,7 @@ func relayParts(mr *multipart.Reader, mw *multipart.Writer, lim UploadLimits, id
 		}
 		files++
 		if files > lim.MaxFiles {
-			return &errUploadRejected{fmt.Sprintf("Too many files: at most %d per analysis. Upload the project as a .zip or .tar.gz instead.", lim.MaxFiles)}
+			return &errUploadRejected{http.StatusRequestEntityTooLarge, fmt.Sprintf("Too many files: at most %d per analysis. Upload the project as a .zip or .tar.gz instead.", lim.MaxFiles)}
 		}
 		h := textproto.MIMEHeader{}
 		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="files"; filename="%s"`, quoteEscaper.Replace(name)))
@@ -167,10 +236,10 @@ func relayParts(mr *multipart.Reader, mw *multipart.Writer, lim UploadLimits, id
 			return err
 		}
 		if n > perFile {
-			return &errUploadRejected{fmt.Sprintf("%s is larger than %s, the limit for one file.", name, byteSize(perFile))}
+			return &errUploadRejected{http.StatusRequestEntityTooLarge, fmt.Sprintf("%s is larger than %s, the limit for one file.", name, byteSize(perFile))}
 		}
 		if total += n; total > lim.MaxUploadBytes {
-			return &errUploadRejected{fmt.Sprintf("The upload is larger than %s in total.", byteSize(lim.MaxUploadBytes))}
+			return &errUploadRejected{http.StatusRequestEntityTooLarge, fmt.Sprintf("The upload is larger than %s in total.", byteSize(lim.MaxUploadBytes))}
 		}
 	}
 }

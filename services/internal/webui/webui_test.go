@@ -371,19 +371,20 @@ func TestUploadIsRelayedToTheAPIWithItsPaths(t *testing.T) {
 	assert.NotContains(t, up.Fields, "csrf_token", "the token stays with the front end")
 
 	cases := []struct {
-		name  string
-		files []file
-		want  string
+		name   string
+		files  []file
+		status int
+		want   string
 	}{
-		{"a file over the per-file limit is refused before the API sees it", []file{{"Big.sol", strings.Repeat("x", 101)}}, "larger than 100 bytes"},
-		{"more files than allowed are refused", []file{{"A.sol", "a"}, {"B.sol", "b"}, {"C.sol", "c"}, {"D.sol", "d"}}, "Too many files"},
-		{"a form without files is refused", nil, "Choose at least one"},
+		{"a file over the per-file limit is refused before the API sees it", []file{{"Big.sol", strings.Repeat("x", 101)}}, http.StatusRequestEntityTooLarge, "larger than 100 bytes"},
+		{"more files than allowed are refused", []file{{"A.sol", "a"}, {"B.sol", "b"}, {"C.sol", "c"}, {"D.sol", "d"}}, http.StatusRequestEntityTooLarge, "Too many files"},
+		{"a form without files is refused", nil, http.StatusUnprocessableEntity, "Choose at least one"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			before := len(h.api.Analyses(alice.OrgID))
 			resp, body := h.upload(h.token("/analyses"), c.files...)
-			assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+			assert.Equal(t, c.status, resp.StatusCode)
 			assert.Contains(t, body, c.want)
 			assert.Len(t, h.api.Analyses(alice.OrgID), before)
 		})
@@ -392,6 +393,42 @@ func TestUploadIsRelayedToTheAPIWithItsPaths(t *testing.T) {
 		resp, body := h.upload(h.token("/analyses"), file{"notes.txt", "hello"})
 		assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 		assert.Contains(t, body, "notes.txt is not a Solidity source")
+	})
+	t.Run("the tools checked and the page's idempotency key reach the API, and a resent form makes no second analysis", func(t *testing.T) {
+		_, page := h.get("/analyses")
+		key := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(page)
+		require.NotNil(t, key)
+		tok := csrfInput.FindStringSubmatch(page)[1]
+		send := func() string {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			require.NoError(t, mw.WriteField("csrf_token", tok))
+			require.NoError(t, mw.WriteField("idempotency_key", key[1]))
+			hdr := textproto.MIMEHeader{}
+			hdr.Set("Content-Disposition", `form-data; name="files"; filename="A.sol"`)
+			fw, err := mw.CreatePart(hdr)
+			require.NoError(t, err)
+			_, _ = io.WriteString(fw, "contract A {}")
+			for _, tool := range []string{"slither", "solsec", "slither", "rm -rf"} {
+				require.NoError(t, mw.WriteField("tools", tool))
+			}
+			require.NoError(t, mw.WriteField("project", "vault"))
+			require.NoError(t, mw.Close())
+			req, err := http.NewRequest(http.MethodPost, h.srv.URL+"/analyses", &buf)
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			resp, body := h.do(req)
+			require.Equal(t, http.StatusSeeOther, resp.StatusCode, body)
+			return strings.TrimPrefix(resp.Header.Get("Location"), "/analyses/")
+		}
+		before := len(h.api.Analyses(alice.OrgID))
+		first := send()
+		assert.Equal(t, first, send(), "the same analysis both times")
+		assert.Len(t, h.api.Analyses(alice.OrgID), before+1)
+		up := h.api.UploadOf(first)
+		assert.Equal(t, key[1], up.IdempotencyKey)
+		assert.Equal(t, "slither,solsec", up.Fields["tools"], "known tools, once each, in one field")
+		assert.Equal(t, "vault", up.Fields["project"])
 	})
 	t.Run("the page renders the limits for the browser's checks", func(t *testing.T) {
 		_, body := h.get("/analyses")

@@ -352,6 +352,17 @@ func (f *API) createAnalysis(w http.ResponseWriter, r *http.Request, u User) {
 		return
 	}
 	f.mu.Lock()
+	if up.IdempotencyKey != "" {
+		for id, prev := range f.uploads {
+			if prev.IdempotencyKey == up.IdempotencyKey {
+				// As the API: a retried upload answers the analysis it made.
+				out := *f.find(id)
+				f.mu.Unlock()
+				writeJSON(w, 200, out)
+				return
+			}
+		}
+	}
 	now := f.now().UTC()
 	a := &analysis{ID: f.id("an_"), OrgID: u.OrgID, ProjectID: "prj_1", State: "queued", Tools: []string{"builtin", "slither"}, CreatedAt: now, UpdatedAt: now}
 	for name := range up.Files {
