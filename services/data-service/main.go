@@ -35,6 +35,7 @@ import (
 	"github.com/solsec/platform/services/internal/service"
 	"github.com/solsec/platform/services/internal/service/metrics"
 	"github.com/solsec/platform/services/internal/store/postgres"
+	"github.com/solsec/platform/services/internal/webhooks"
 )
 
 func main() {
@@ -106,6 +107,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer closeAll()
 		orgID := fs.Arg(0)
 		if cmd == "erase-org" {
+			// The webhook tables belong to the notification service and
+			// have no foreign key to organisations; they go first, so that a
+			// failure leaves the organisation in place for a retry.
+			if err := eraseWebhooks(ctx, dbURL.String(), orgID); err != nil {
+				return err
+			}
 			res, err := svc.Erase(ctx, orgID, *actor)
 			if err != nil {
 				return err
@@ -151,8 +158,32 @@ func migrate(ctx context.Context, dbURL string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	log.InfoContext(ctx, "schema migrated", "applied", res.Applied, "river_applied", res.RiverApplied, "version", v)
+	// The notification service's webhook tables are migrated here too, so
+	// that one Job before a rollout leaves every schema current.
+	hooks, err := webhooks.Migrate(ctx, pool)
+	if err != nil {
+		return err
+	}
+	log.InfoContext(ctx, "schema migrated", "applied", res.Applied, "river_applied", res.RiverApplied, "webhooks_applied", hooks, "version", v)
 	return nil
+}
+
+// eraseWebhooks deletes an organisation's webhook endpoints, deliveries and
+// cursor, when the webhook tables exist (they do once migrate has run).
+func eraseWebhooks(ctx context.Context, dbURL, orgID string) error {
+	pool, err := connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	var present bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('webhook_endpoints') IS NOT NULL`).Scan(&present); err != nil {
+		return fmt.Errorf("erase webhooks: %w", err)
+	}
+	if !present {
+		return nil
+	}
+	return webhooks.NewStore(pool, webhooks.Guard{}).DeleteOrganization(ctx, orgID)
 }
 
 // open connects the store and the blob store for the retention service.

@@ -21,6 +21,7 @@ import (
 	"github.com/solsec/platform/services/internal/store"
 	"github.com/solsec/platform/services/internal/store/postgres"
 	"github.com/solsec/platform/services/internal/testenv"
+	"github.com/solsec/platform/services/internal/webhooks"
 )
 
 type harness struct {
@@ -126,6 +127,11 @@ func TestExportAndEraseCommands(t *testing.T) {
 	})
 
 	t.Run("erase-org deletes the organisation and its objects and prints the report", func(t *testing.T) {
+		_, pool := h.store()
+		hooks := webhooks.NewStore(pool, webhooks.Guard{AllowPrivate: true, AllowHTTP: true})
+		_, _, err := hooks.CreateEndpoint(ctx, org.ID, webhooks.NewEndpoint{URL: "http://127.0.0.1:9/hook"})
+		require.NoError(t, err)
+
 		out, _, err := h.run("erase-org", "-actor", "ticket-4711", org.ID)
 		require.NoError(t, err)
 		var res retention.ErasureResult
@@ -138,6 +144,9 @@ func TestExportAndEraseCommands(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, audit.Items, 1)
 		assert.Equal(t, "ticket-4711", audit.Items[0].Actor)
+		left, err := hooks.ListEndpoints(ctx, org.ID)
+		require.NoError(t, err)
+		assert.Empty(t, left, "the organisation's webhook endpoints are erased with it")
 		_, err = os.Stat(filepath.Join(h.blobDir, "orgs", org.ID))
 		assert.ErrorIs(t, err, os.ErrNotExist)
 	})
