@@ -151,8 +151,13 @@ func (a *App) authed(h func(w http.ResponseWriter, r *http.Request, u *User)) ht
 }
 
 func (a *App) toSignIn(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		// A form's action is no page to come back to (GET on it is 405).
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+		return
+	}
 	next := r.URL.Path
-	if r.Method == http.MethodGet && r.URL.RawQuery != "" {
+	if r.URL.RawQuery != "" {
 		next += "?" + r.URL.RawQuery
 	}
 	http.Redirect(w, r, "/signin?next="+url.QueryEscape(next), http.StatusSeeOther)

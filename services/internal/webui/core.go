@@ -97,6 +97,11 @@ func (a *App) keys(w http.ResponseWriter, r *http.Request, u *User) {
 }
 
 func (a *App) keysPage(w http.ResponseWriter, r *http.Request, u *User, status int, created *CreatedAPIKey, msg string) {
+	if !u.IsAdmin() {
+		// The API lists keys to administrators only.
+		a.render(w, r, http.StatusOK, "keys", view{Title: "API keys", Nav: "account", User: u, Data: keysData{}})
+		return
+	}
 	keys, err := a.api.ListAPIKeys(r.Context(), u.Token)
 	if err != nil {
 		a.apiFailed(w, r, u, err)

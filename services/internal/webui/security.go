@@ -196,6 +196,9 @@ type User struct {
 // pages only hide buttons that would fail).
 func (u *User) CanTriage() bool { return u != nil && (u.Role == "analyst" || u.Role == "admin") }
 
+// CanUpload reports whether the role may start analyses.
+func (u *User) CanUpload() bool { return u.CanTriage() }
+
 // IsAdmin reports whether the role may manage API keys.
 func (u *User) IsAdmin() bool { return u != nil && u.Role == "admin" }
 
