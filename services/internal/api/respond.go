@@ -26,7 +26,6 @@ const (
 	codeInvalidTriage       = "invalid_triage"
 	codeConflict            = "conflict"
 	codeInternal            = "internal"
-	codeUnavailable         = "unavailable"
 	codeInvalidLogin        = "invalid_login"
 	codeUnknownTool         = "unknown_tool"
 	codeInvalidProject      = "invalid_project"
