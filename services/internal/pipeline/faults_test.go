@@ -251,3 +251,60 @@ func TestACrashedToolIsRetried(t *testing.T) {
 	}
 	assert.True(t, merged, "the retried run's findings are merged with the engine's")
 }
+
+// TestGracefulShutdown drives the tool-integration client the way its main
+// does (pipeline.RunClient): at shutdown a job that finishes within the
+// drain completes; one that does not is cancelled and handed back to the
+// queue, and another worker completes it.
+func TestGracefulShutdown(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	for _, role := range []pipeline.Role{pipeline.RoleParser, pipeline.RoleOrchestration, pipeline.RoleScoring} {
+		h.start(role)
+	}
+	runTools := func(drain time.Duration) (context.CancelFunc, chan error) {
+		c, err := pipeline.NewWorkerClient(pipeline.RoleTools, h.pool, h.deps, h.configs[pipeline.RoleTools])
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- pipeline.RunClient(c, drain)(ctx) }()
+		return cancel, done
+	}
+	ctx := context.Background()
+
+	t.Run("a job that ends within the drain completes", func(t *testing.T) {
+		h.slither.slow(t, time.Second)
+		calls := h.slither.calls()
+		stop, done := runTools(30 * time.Second)
+		a := h.submit(foundryProject)
+		h.waitFor("slither to start", 30*time.Second, func() bool { return h.slither.calls() == calls+1 })
+		stop()
+		require.NoError(t, <-done)
+		cur, err := h.store.GetAnalysis(ctx, h.org.ID, a.ID)
+		require.NoError(t, err)
+		for _, r := range cur.ToolRuns {
+			assert.Equal(t, store.ToolRunSucceeded, r.State, "%s finished before the worker stopped", r.Tool)
+		}
+		assert.Equal(t, store.StateCompleted, h.waitEnded(a.ID, time.Minute).State)
+	})
+	t.Run("a job still running after the drain is handed back and done by the next worker", func(t *testing.T) {
+		p, err := h.store.CreateProject(ctx, h.org.ID, "shutdown")
+		require.NoError(t, err)
+		h.project = p
+		h.slither.slow(t, 30*time.Second)
+		calls := h.slither.calls()
+		stop, done := runTools(300 * time.Millisecond)
+		a := h.submit(foundryProject)
+		h.waitFor("slither to start", 30*time.Second, func() bool { return h.slither.calls() == calls+1 })
+		stop()
+		require.NoError(t, <-done)
+		var state string
+		require.NoError(t, h.pool.QueryRow(ctx, `SELECT state FROM river_job
+			WHERE kind = 'tool_run' AND args->>'analysis_id' = $1 AND args->>'tool' = 'slither'`, a.ID).Scan(&state))
+		assert.Equal(t, "available", state, "the interrupted job is back on the queue")
+
+		h.slither.fast(t)
+		stop, done = runTools(30 * time.Second)
+		defer func() { stop(); <-done }()
+		assert.Equal(t, store.StateCompleted, h.waitEnded(a.ID, time.Minute).State)
+	})
+}
