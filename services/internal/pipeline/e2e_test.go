@@ -238,3 +238,55 @@ func compileSARIFSchema(t *testing.T) *jsonschema.Schema {
 	require.NoError(t, err)
 	return s
 }
+
+// TestReanalysisKeepsFindingsAndTriage analyses the same project twice:
+// the second analysis reports the same findings, which stay one row each
+// (fingerprints are unique per project) and keep the triage a user gave
+// them in between; the detector's precision learnt from that triage
+// lowers the score.
+func TestReanalysisKeepsFindingsAndTriage(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.startAll()
+	ctx := context.Background()
+
+	first := h.submit(foundryProject)
+	require.Equal(t, store.StateCompleted, h.waitEnded(first.ID, time.Minute).State)
+	before := h.findings(first.ID)
+	var txOrigin store.Finding
+	for _, f := range before {
+		if f.SWC == "SWC-115" {
+			txOrigin = f
+		}
+	}
+	require.NotEmpty(t, txOrigin.ID)
+	_, _, err := h.store.TriageFinding(ctx, h.org.ID, store.Triage{FindingID: txOrigin.ID, Actor: "test", Decision: store.StatusFalsePositive, Reason: "EOA-only wallet"})
+	require.NoError(t, err)
+
+	// Byte-identical sources would be answered from the cache by the API;
+	// Submit goes straight to the pipeline, as an upload with
+	// Cache-Control: no-cache does.
+	second := h.submit(foundryProject)
+	require.Equal(t, store.StateCompleted, h.waitEnded(second.ID, time.Minute).State)
+	after := h.findings(second.ID)
+
+	ids := func(fs []store.Finding) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	assert.Equal(t, ids(before), ids(after), "the same rows, not new ones")
+	page, err := h.store.ListFindings(ctx, h.org.ID, store.FindingFilter{ProjectID: h.project.ID, Limit: store.MaxPageSize})
+	require.NoError(t, err)
+	assert.Len(t, page.Items, len(before), "the project holds each finding once")
+	for _, f := range after {
+		assert.Equal(t, first.ID, f.FirstAnalysisID)
+		assert.Equal(t, second.ID, f.LastAnalysisID)
+		if f.ID == txOrigin.ID {
+			assert.Equal(t, store.StatusFalsePositive, f.Status, "triage survives the re-analysis")
+			assert.Less(t, f.Score, txOrigin.Score, "a false positive lowers its detectors' precision")
+		}
+	}
+}
