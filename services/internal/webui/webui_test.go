@@ -33,13 +33,13 @@ var (
 // harness is the four front ends mounted on one app, served over TLS (the
 // cookies are Secure) in front of the fake API and notification service.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	api  *webuitest.API
 	srv  *httptest.Server
 	http *http.Client
 }
 
-func newHarness(t *testing.T, limits webui.UploadLimits) *harness {
+func newHarness(t testing.TB, limits webui.UploadLimits) *harness {
 	t.Helper()
 	api := webuitest.New(alice, vic, mallo)
 	t.Cleanup(api.Close)
