@@ -134,7 +134,10 @@ func (s *Server) createAnalysis(w http.ResponseWriter, r *http.Request) {
 		if err := s.sources.Put(r.Context(), created.BlobKey, encoded); err != nil {
 			return fmt.Errorf("store sources: %w", err)
 		}
-		if _, err := s.river.InsertTx(r.Context(), tx.PgxTx(), pipeline.ParseArgs{OrgID: p.OrgID, AnalysisID: created.ID}, nil); err != nil {
+		// The job carries the request's trace context, so one analysis is
+		// one trace from the upload through every pipeline service.
+		if _, err := s.river.InsertTx(r.Context(), tx.PgxTx(), pipeline.ParseArgs{OrgID: p.OrgID, AnalysisID: created.ID},
+			pipeline.TraceInsertOpts(r.Context())); err != nil {
 			return fmt.Errorf("insert parse job: %w", err)
 		}
 		a, how = created, outcomeCreated
@@ -389,52 +392,54 @@ func (s *Server) listAnalyses(w http.ResponseWriter, r *http.Request) {
 
 // cancelAnalysis is POST /v1/analyses/{id}/cancel. Cancelling a cancelled
 // analysis answers it again (the request is idempotent); cancelling one
-// that completed or failed is a 409. The workers see the state and stop.
+// that completed or failed is a 409. In one transaction, holding the
+// analysis' row lock so that a worker's step and the cancel are decided one
+// after the other, it moves the analysis to cancelled, inserts the
+// orchestration job that stops its tool runs (as pipeline.CancelAnalysis
+// does) and appends the audit entry.
 func (s *Server) cancelAnalysis(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	id := r.PathValue("id")
-	// A worker may move the analysis between our read and our write; the
-	// compare-and-set transition then fails and we read again. Each retry
-	// follows real progress, and there are only four steps to follow.
-	for range 5 {
-		a, err := s.store.GetAnalysis(r.Context(), p.OrgID, id)
+	var a store.Analysis
+	var changed bool
+	err := s.store.InTx(r.Context(), func(tx *postgres.Tx) error {
+		cur, err := tx.LockAnalysis(r.Context(), p.OrgID, id)
 		if err != nil {
-			s.storeError(w, r, "analysis", err)
-			return
+			return err
 		}
-		if a.State == store.StateCancelled {
-			writeJSON(w, http.StatusOK, viewAnalysis(a))
-			return
+		if cur.State.Terminal() {
+			a = cur
+			return nil
 		}
-		if a.State.Terminal() {
-			fail(w, r, http.StatusConflict, codeAlreadyFinished, fmt.Sprintf("the analysis has already %s", a.State))
-			return
-		}
-		var mismatch *store.StateMismatchError
-		from := a.State
-		err = s.store.InTx(r.Context(), func(tx *postgres.Tx) error {
-			c, err := tx.TransitionAnalysis(r.Context(), p.OrgID, id, store.Transition{From: a.State, To: store.StateCancelled, Error: "cancelled by " + p.Subject})
-			if err != nil {
-				return err
-			}
-			a = c
-			return s.audit(r.Context(), tx, r, "analysis.cancelled", "analysis:"+id, map[string]any{"from": string(from)})
+		a, err = tx.TransitionAnalysis(r.Context(), p.OrgID, id, store.Transition{
+			From: cur.State, To: store.StateCancelled, Error: "cancelled by " + p.Subject,
 		})
-		switch {
-		case errors.As(err, &mismatch):
-			continue
-		case err != nil:
-			s.storeError(w, r, "analysis", err)
-			return
+		if err != nil {
+			return err
 		}
-		s.publish(r.Context(), events.Event{OrgID: p.OrgID, AnalysisID: id, Type: events.AnalysisCancelled, State: string(a.State), Progress: a.Progress})
-		if full, err := s.store.GetAnalysis(r.Context(), p.OrgID, id); err == nil {
-			a = full
+		changed = true
+		if _, err := s.river.InsertTx(r.Context(), tx.PgxTx(),
+			pipeline.OrchestrateArgs{OrgID: p.OrgID, AnalysisID: id, Reason: "cancel"}, pipeline.TraceInsertOpts(r.Context())); err != nil {
+			return fmt.Errorf("insert orchestrate job: %w", err)
 		}
-		writeJSON(w, http.StatusOK, viewAnalysis(a))
+		return s.audit(r.Context(), tx, r, "analysis.cancelled", "analysis:"+id, map[string]any{"from": string(cur.State)})
+	})
+	if err != nil {
+		s.storeError(w, r, "analysis", err)
 		return
 	}
-	fail(w, r, http.StatusConflict, codeConflict, "the analysis keeps changing state; retry")
+	if !changed && a.State != store.StateCancelled {
+		fail(w, r, http.StatusConflict, codeAlreadyFinished, fmt.Sprintf("the analysis has already %s", a.State))
+		return
+	}
+	if full, err := s.store.GetAnalysis(r.Context(), p.OrgID, id); err == nil {
+		a = full
+	}
+	writeJSON(w, http.StatusOK, viewAnalysis(a))
+	if changed {
+		_ = http.NewResponseController(w).Flush()
+		s.publish(r.Context(), events.Event{OrgID: p.OrgID, AnalysisID: id, Type: events.AnalysisCancelled, State: string(a.State), Progress: a.Progress})
+	}
 }
 
 // audit appends an audit entry in tx for the request's principal.

@@ -14,6 +14,7 @@ import (
 	"github.com/solsec/platform/services/internal/auth"
 	"github.com/solsec/platform/services/internal/events"
 	"github.com/solsec/platform/services/internal/findings"
+	"github.com/solsec/platform/services/internal/pipeline"
 	"github.com/solsec/platform/services/internal/store"
 )
 
@@ -256,8 +257,16 @@ func TestAnalyses(t *testing.T) {
 		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		assert.Equal(t, "cancelled", r.json(t)["state"])
 		assert.NotEmpty(t, r.json(t)["finishedAt"])
+		var orchestrate int
+		require.NoError(t, e.pool.QueryRow(context.Background(),
+			`SELECT count(*) FROM river_job WHERE kind = $1 AND args->>'analysis_id' = $2`,
+			pipeline.OrchestrateArgs{}.Kind(), created[1]).Scan(&orchestrate))
+		assert.Equal(t, 1, orchestrate, "the orchestration job that stops the tool runs is queued with the cancel")
 		r = e.do(req{method: http.MethodPost, path: "/v1/analyses/" + created[1] + "/cancel", cred: e.a.analyst.token})
 		assert.Equal(t, http.StatusOK, r.status)
+		require.NoError(t, e.pool.QueryRow(context.Background(),
+			`SELECT count(*) FROM river_job WHERE kind = $1`, pipeline.OrchestrateArgs{}.Kind()).Scan(&orchestrate))
+		assert.Equal(t, 1, orchestrate, "cancelling again queues nothing")
 		r = e.do(req{method: http.MethodPost, path: "/v1/analyses/" + created[0] + "/cancel", cred: e.a.analyst.token})
 		assert.Equal(t, http.StatusConflict, r.status)
 		assert.Equal(t, "analysis_finished", r.code(t))
