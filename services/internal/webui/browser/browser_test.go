@@ -317,6 +317,8 @@ func TestUserJourneyInChromium(t *testing.T) {
 		assert.Equal(t, origin+"/signin?next=%2Fdashboard", run(t, ctx, chromedp.Location()))
 		do(t, ctx, chromedp.KeyEvent(kb.Tab))
 		assert.Equal(t, "Skip to content", run(t, ctx, chromedp.Evaluate[string](`document.activeElement.textContent.trim()`)), "the first Tab reaches the skip link")
+		assert.Equal(t, "solid", run(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.activeElement).outlineStyle`)), "focus is visible")
+		assert.Less(t, run(t, ctx, chromedp.Evaluate[int](`document.activeElement.getBoundingClientRect().left`)), 360, "the focused skip link moves into view")
 		shot.take(t, ctx, "signin")
 		checkPage(t, ctx, axe, "sign-in")
 	})
@@ -331,6 +333,26 @@ func TestUserJourneyInChromium(t *testing.T) {
 		)
 		assert.Equal(t, origin+"/analyses", run(t, ctx, chromedp.Location()))
 		assert.Empty(t, run(t, ctx, chromedp.Evaluate[string](`document.cookie`)), "every cookie is HttpOnly: scripts see none")
+	})
+
+	t.Run("files dropped on the drop zone are checked and put in the form", func(t *testing.T) {
+		// A drop as the browser delivers it: a DataTransfer holding files.
+		drop := func(files string) string {
+			return `(() => {
+				const dt = new DataTransfer();
+				for (const [name, body] of ` + files + `) dt.items.add(new File([body], name));
+				const zone = document.getElementById("drop");
+				zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true}));
+				const over = zone.classList.contains("over");
+				zone.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+				return over && !zone.classList.contains("over");
+			})()`
+		}
+		assert.True(t, run(t, ctx, chromedp.Evaluate[bool](drop(`[["A.sol", "contract A {}"], ["project.zip", "PK"]]`))), "the zone highlights while dragged over")
+		assert.Contains(t, text(t, ctx, "#upload-check.bad"), "Upload one project archive on its own")
+		run(t, ctx, chromedp.Evaluate[bool](drop(`[["Token.sol", "contract T {}"], ["Vault.sol", "contract V {}"]]`)))
+		assert.Equal(t, "2 file(s) ready: Token.sol, Vault.sol", text(t, ctx, "#upload-check.good"))
+		assert.Equal(t, 2, run(t, ctx, chromedp.Evaluate[int](`document.getElementById("files").files.length`)), "the dropped files are the form's")
 	})
 
 	t.Run("the upload page checks a wrong file before sending it", func(t *testing.T) {
