@@ -119,7 +119,8 @@ func Parse(sources tools.Sources, remappings []string, workdir string) (*ParseRe
 	for i, p := range sol {
 		paths[i] = filepath.Join(dir, filepath.FromSlash(p))
 	}
-	project, err := analysis.Load(paths, analysis.LoadOptions{Remappings: remappings})
+	// Confine: the sources are untrusted; no import may read outside dir.
+	project, err := analysis.Load(paths, analysis.LoadOptions{Remappings: remappings, Confine: dir})
 	if err != nil {
 		return nil, fmt.Errorf("parse: %w", err)
 	}

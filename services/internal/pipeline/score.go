@@ -286,7 +286,8 @@ func (w *ScoreWorker) sourceIndex(ctx context.Context, a store.Analysis) (*intel
 	for _, p := range sources.Solidity() {
 		paths = append(paths, filepath.Join(dir, filepath.FromSlash(p)))
 	}
-	project, err := analysis.Load(paths, analysis.LoadOptions{Remappings: a.Remappings})
+	// Confine: the sources are untrusted; no import may read outside dir.
+	project, err := analysis.Load(paths, analysis.LoadOptions{Remappings: a.Remappings, Confine: dir})
 	if err != nil {
 		w.Deps.Logger.WarnContext(ctx, "filters run without sources", "error", err.Error())
 		return nil, cleanup
