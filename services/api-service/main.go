@@ -12,7 +12,7 @@
 //	SOLSEC_JWT_ISSUER          default "solsec"; SOLSEC_JWT_AUDIENCE default "solsec-api"
 //	SOLSEC_JWT_TTL             lifetime of login tokens, default 1h
 //	SOLSEC_OIDC_JWKS_URL       with SOLSEC_OIDC_ISSUER and SOLSEC_OIDC_AUDIENCE, also accept an IdP's tokens
-//	SOLSEC_BLOB_DIR            where uploaded sources are kept, default ./data/blobs
+//	SOLSEC_BLOB_BACKEND        localdir (default, SOLSEC_BLOB_DIR) or s3 (SOLSEC_S3_BUCKET, SOLSEC_S3_KMS_KEY_ID, ...): see blob/blobenv
 //	SOLSEC_UPLOADS_PER_MINUTE, SOLSEC_REQUESTS_PER_MINUTE, SOLSEC_LOGINS_PER_MINUTE   rate limits
 //	SOLSEC_MAX_UPLOAD_BYTES, SOLSEC_MAX_FILES   upload limits (upload.DefaultLimits otherwise)
 //	SOLSEC_MIGRATE             true to migrate the schema at start (development; data-service does it in production)
@@ -37,6 +37,7 @@ import (
 
 	"github.com/solsec/platform/services/internal/api"
 	"github.com/solsec/platform/services/internal/auth"
+	"github.com/solsec/platform/services/internal/blob/blobenv"
 	"github.com/solsec/platform/services/internal/events"
 	"github.com/solsec/platform/services/internal/service"
 	"github.com/solsec/platform/services/internal/store/postgres"
@@ -57,7 +58,8 @@ type config struct {
 	issuer, audience              string
 	tokenTTL                      time.Duration
 	oidcJWKS, oidcIssuer, oidcAud string
-	blobDir, logLevel, version    string
+	logLevel, version             string
+	blob                          blobenv.Config
 	uploads, requests, logins     int
 	maxUploadBytes                int
 	maxFiles                      int
@@ -85,7 +87,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.oidcJWKS = env.String("SOLSEC_OIDC_JWKS_URL", "unset")
 	c.oidcIssuer = env.String("SOLSEC_OIDC_ISSUER", "unset")
 	c.oidcAud = env.String("SOLSEC_OIDC_AUDIENCE", "unset")
-	c.blobDir = env.String("SOLSEC_BLOB_DIR", "./data/blobs")
+	c.blob = blobenv.Load(env, getenv)
 	c.logLevel = env.OneOf("SOLSEC_LOG_LEVEL", "info", "debug", "info", "warn", "error")
 	c.version = env.String("SOLSEC_VERSION", "dev")
 	c.uploads = env.IntBetween("SOLSEC_UPLOADS_PER_MINUTE", 60, -1, 1_000_000)
@@ -181,10 +183,15 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		verifier = auth.AnyOf(tokens, oidc)
 	}
 
+	blobs, err := blobenv.Open(ctx, c.blob)
+	if err != nil {
+		return fmt.Errorf("object store: %w", err)
+	}
+
 	health := service.NewHealth(2 * time.Second)
 	health.AddCheck("postgres", func(ctx context.Context) error { return pool.Ping(ctx) })
 	deps := api.Deps{
-		Store: st, River: rc, Sources: api.LocalSources{Dir: c.blobDir}, Tokens: tokens, Verifier: verifier,
+		Store: st, River: rc, Blobs: blobs, Tokens: tokens, Verifier: verifier,
 		Health: health, Logger: log,
 	}
 	if c.redisURL != "" {

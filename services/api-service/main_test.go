@@ -26,11 +26,12 @@ func TestRunReportsEveryConfigurationProblemAtOnce(t *testing.T) {
 		"SOLSEC_REDIS_URL":          "http://not-redis",
 		"SOLSEC_UPLOADS_PER_MINUTE": "lots",
 		"SOLSEC_OIDC_ISSUER":        "https://idp.example",
+		"SOLSEC_BLOB_BACKEND":       "s3",
 	}), io.Discard)
 	var ce *service.ConfigError
 	require.ErrorAs(t, err, &ce)
 	msg := err.Error()
-	for _, want := range []string{"SOLSEC_DATABASE_URL", "SOLSEC_REDIS_URL", "SOLSEC_UPLOADS_PER_MINUTE", "SOLSEC_JWT_KEYS_FILE", "SOLSEC_OIDC_JWKS_URL"} {
+	for _, want := range []string{"SOLSEC_DATABASE_URL", "SOLSEC_REDIS_URL", "SOLSEC_UPLOADS_PER_MINUTE", "SOLSEC_JWT_KEYS_FILE", "SOLSEC_OIDC_JWKS_URL", "SOLSEC_S3_BUCKET", "SOLSEC_S3_KMS_KEY_ID"} {
 		assert.Contains(t, msg, want)
 	}
 }

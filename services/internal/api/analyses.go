@@ -70,12 +70,6 @@ func (s *Server) createAnalysis(w http.ResponseWriter, r *http.Request) {
 		s.metrics.upload("rejected")
 		return
 	}
-	encoded, err := EncodeBundle(bundle)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-
 	var a store.Analysis
 	var how outcome
 	errReuse := errors.New("idempotency key reused")
@@ -113,7 +107,7 @@ func (s *Server) createAnalysis(w http.ResponseWriter, r *http.Request) {
 		}
 		created, isNew, err := tx.CreateAnalysis(r.Context(), p.OrgID, store.NewAnalysis{
 			ProjectID: project.ID, SourceHash: bundle.Hash, IdempotencyKey: req.idempotencyKey,
-			BlobKey: SourcesKey(p.OrgID, bundle.Hash), EntryFiles: bundle.Entries, Remappings: bundle.Remappings,
+			BlobKey: pipeline.SourcesKey(p.OrgID, bundle.Hash), EntryFiles: bundle.Entries, Remappings: bundle.Remappings,
 			Tools: req.tools, CreatedBy: p.Subject,
 		})
 		if errors.Is(err, store.ErrConflict) && req.idempotencyKey != "" {
@@ -131,8 +125,8 @@ func (s *Server) createAnalysis(w http.ResponseWriter, r *http.Request) {
 		// fails nothing commits, and once the job is visible its sources
 		// exist. A commit that fails after the write leaves an object no
 		// row names, which is harmless (keys are content-addressed).
-		if err := s.sources.Put(r.Context(), created.BlobKey, encoded); err != nil {
-			return fmt.Errorf("store sources: %w", err)
+		if err := s.putSources(r.Context(), created.BlobKey, bundle); err != nil {
+			return err
 		}
 		// The job carries the request's trace context, so one analysis is
 		// one trace from the upload through every pipeline service.

@@ -33,6 +33,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/solsec/platform/services/internal/auth"
+	"github.com/solsec/platform/services/internal/blob"
 	"github.com/solsec/platform/services/internal/cache"
 	"github.com/solsec/platform/services/internal/events"
 	"github.com/solsec/platform/services/internal/ratelimit"
@@ -83,15 +84,16 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Deps are the API's collaborators. Store, River, Sources and Tokens are
+// Deps are the API's collaborators. Store, River, Blobs and Tokens are
 // required.
 type Deps struct {
 	Store *postgres.Store
 	// River inserts the first pipeline job in the upload's transaction; an
 	// insert-only client (no queues, no workers) is enough.
 	River *river.Client[pgx.Tx]
-	// Sources keeps uploaded sources (object storage).
-	Sources Sources
+	// Blobs is the object store the uploaded sources go to (blob/localdir
+	// by default, blob/s3 in the cloud; see blob/blobenv).
+	Blobs blob.Store
 	// Tokens issues login tokens and verifies them.
 	Tokens *auth.Tokens
 	// Verifier verifies bearer JWTs; nil means Tokens. Set it to
@@ -115,7 +117,7 @@ type Server struct {
 	cfg      Config
 	store    *postgres.Store
 	river    *river.Client[pgx.Tx]
-	sources  Sources
+	blobs    blob.Store
 	tokens   *auth.Tokens
 	authn    *auth.Authenticator
 	limiter  *ratelimit.Limiter
@@ -136,8 +138,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, errors.New("api: a store is required")
 	case deps.River == nil:
 		return nil, errors.New("api: a River client is required")
-	case deps.Sources == nil:
-		return nil, errors.New("api: a source store is required")
+	case deps.Blobs == nil:
+		return nil, errors.New("api: an object store for the sources is required")
 	case deps.Tokens == nil:
 		return nil, errors.New("api: token issuer is required")
 	}
@@ -146,7 +148,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: cfg.withDefaults(), store: deps.Store, river: deps.River, sources: deps.Sources,
+		cfg: cfg.withDefaults(), store: deps.Store, river: deps.River, blobs: deps.Blobs,
 		tokens: deps.Tokens, events: deps.Events, health: deps.Health, log: deps.Logger,
 		metrics: NewMetrics(), openapi: doc,
 	}

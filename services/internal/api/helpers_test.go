@@ -32,6 +32,7 @@ import (
 
 	"github.com/solsec/platform/services/internal/api"
 	"github.com/solsec/platform/services/internal/auth"
+	"github.com/solsec/platform/services/internal/blob/localdir"
 	"github.com/solsec/platform/services/internal/events"
 	"github.com/solsec/platform/services/internal/findings"
 	"github.com/solsec/platform/services/internal/store"
@@ -112,8 +113,10 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		o(&cfg)
 	}
 	blobDir := t.TempDir()
+	blobs, err := localdir.New(blobDir, localdir.Options{})
+	require.NoError(t, err)
 	srv, err := api.New(cfg, api.Deps{
-		Store: st, River: rc, Sources: api.LocalSources{Dir: blobDir}, Tokens: tokens, Redis: rdb,
+		Store: st, River: rc, Blobs: blobs, Tokens: tokens, Redis: rdb,
 		Events: events.NewRedis(rdb, events.Options{}),
 	})
 	require.NoError(t, err)

@@ -1,56 +1,39 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
-	"os"
-	"path/filepath"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/solsec/platform/services/internal/api"
-	"github.com/solsec/platform/services/internal/upload"
+	"github.com/solsec/platform/services/internal/blob/localdir"
+	"github.com/solsec/platform/services/internal/pipeline"
 )
 
-func TestLocalSources(t *testing.T) {
-	dir := t.TempDir()
-	s := api.LocalSources{Dir: dir}
-	ctx := context.Background()
-	key := api.SourcesKey("org-1", "abc123")
-	assert.Equal(t, "orgs/org-1/sources/abc123.zip", key)
+// TestThePipelineReadsTheStoredSources checks the hand-over to the
+// contract parser: what an upload stores is what pipeline.LoadSources
+// reads, under the key the analysis names.
+func TestThePipelineReadsTheStoredSources(t *testing.T) {
+	e := newEnv(t)
+	ct, body := multipartBody(t, [][2]string{
+		{"src/Vault.sol", "pragma solidity ^0.8.0;\nimport \"./Lib.sol\";\ncontract Vault {}\n"},
+		{"src/Lib.sol", "pragma solidity ^0.8.0;\nlibrary Lib {}\n"},
+	}, nil)
+	r := e.do(req{method: http.MethodPost, path: "/v1/analyses", cred: e.a.key, contentType: ct, body: body})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
 
-	t.Run("an object is written under its key and can be written again", func(t *testing.T) {
-		require.NoError(t, s.Put(ctx, key, []byte("one")))
-		require.NoError(t, s.Put(ctx, key, []byte("one")))
-		got, err := os.ReadFile(filepath.Join(dir, "orgs", "org-1", "sources", "abc123.zip"))
-		require.NoError(t, err)
-		assert.Equal(t, "one", string(got))
-		entries, err := os.ReadDir(filepath.Join(dir, "orgs", "org-1", "sources"))
-		require.NoError(t, err)
-		assert.Len(t, entries, 1, "no temporary file is left behind")
-	})
-	t.Run("keys that could leave the directory are refused", func(t *testing.T) {
-		for _, bad := range []string{"../escape.zip", "/etc/passwd", "a/../../b", "", "."} {
-			assert.Error(t, s.Put(ctx, bad, []byte("x")), "key %q", bad)
-		}
-	})
-}
-
-func TestEncodeBundleIsDeterministicAndReadsBack(t *testing.T) {
-	b, err := upload.FromFiles([]upload.File{
-		{Name: "src/B.sol", Data: []byte("pragma solidity ^0.8.0;\ncontract B {}\n")},
-		{Name: "src/A.sol", Data: []byte("pragma solidity ^0.8.0;\ncontract A {}\n")},
-	}, upload.DefaultLimits())
+	a, err := e.store.GetAnalysis(context.Background(), e.a.org.ID, r.json(t)["id"].(string))
 	require.NoError(t, err)
-	one, err := api.EncodeBundle(b)
+	assert.Equal(t, pipeline.SourcesKey(e.a.org.ID, a.SourceHash), a.BlobKey)
+	blobs, err := localdir.New(e.blobDir, localdir.Options{})
 	require.NoError(t, err)
-	two, err := api.EncodeBundle(b)
+	src, err := pipeline.LoadSources(context.Background(), blobs, a.BlobKey)
 	require.NoError(t, err)
-	assert.Equal(t, one, two, "the same sources give the same bytes")
-	back, err := upload.Read("sources.zip", bytes.NewReader(one), upload.DefaultLimits())
-	require.NoError(t, err)
-	assert.Equal(t, b.Hash, back.Hash)
-	assert.Equal(t, b.Files, back.Files)
+	var paths []string
+	for _, s := range src {
+		paths = append(paths, s.Path)
+	}
+	assert.Equal(t, []string{"src/Lib.sol", "src/Vault.sol"}, paths)
 }
