@@ -79,7 +79,7 @@ func TestLiveProgressIsRelayedInOrderAndResumes(t *testing.T) {
 	h.api.Advance(id) // parsing
 	h.api.Advance(id) // analysing, both tools started
 	first := readUntil(t, ctx, c, "", 5)
-	assert.Equal(t, []string{"analysis.queued:", "analysis.state_changed:", "analysis.state_changed:", "tool_run.started:builtin", "tool_run.started:slither"}, types(first))
+	assert.Equal(t, []string{"analysis.queued:", "analysis.state_changed:", "analysis.state_changed:", "tool_run.started:solsec", "tool_run.started:slither"}, types(first))
 	require.NoError(t, c.Close(websocket.StatusNormalClosure, "page closed"))
 
 	// Events published while the page was away arrive after a resume,
@@ -89,7 +89,7 @@ func TestLiveProgressIsRelayedInOrderAndResumes(t *testing.T) {
 	require.NoError(t, err)
 	defer c.CloseNow()
 	rest := readUntil(t, ctx, c, "analysis.completed", 10)
-	assert.Equal(t, []string{"tool_run.finished:builtin", "tool_run.finished:slither", "analysis.state_changed:", "analysis.completed:"}, types(rest))
+	assert.Equal(t, []string{"tool_run.finished:solsec", "tool_run.finished:slither", "analysis.state_changed:", "analysis.completed:"}, types(rest))
 	assert.Equal(t, 100, rest[len(rest)-1].Progress)
 	for _, e := range append(first, rest...) {
 		assert.Equal(t, id, e.AnalysisID)

@@ -583,7 +583,7 @@ func TestDashboardReflectsAnalysesAndTriage(t *testing.T) {
 		assert.Contains(t, body, `id="chart-`+chart+`"`)
 	}
 	assert.Contains(t, body, `<desc id="severity-desc">high: 2, medium: 2, low: 0, informational: 2</desc>`)
-	assert.Contains(t, body, `<desc id="run-times-desc">builtin: 350 ms, slither: 700 ms</desc>`)
+	assert.Contains(t, body, `<desc id="run-times-desc">slither: 700 ms, solsec: 350 ms</desc>`)
 }
 
 func TestListStatsCountsEachFindingOnce(t *testing.T) {
@@ -598,7 +598,7 @@ func TestListStatsCountsEachFindingOnce(t *testing.T) {
 	assert.Equal(t, 3, st.Findings)
 	assert.Equal(t, []webui.Count{{Label: "SWC-103", N: 1}, {Label: "access_control", N: 1}, {Label: "reentrancy", N: 1}}, st.ByClass)
 	require.Len(t, st.Tools, 2)
-	assert.Equal(t, webui.ToolStat{Tool: "builtin", Runs: 1, MeanDuration: 350 * 1e6}, st.Tools[0])
+	assert.Equal(t, webui.ToolStat{Tool: "solsec", Runs: 1, MeanDuration: 350 * time.Millisecond}, st.Tools[1])
 	assert.Len(t, st.PerDay, 30)
 	assert.Equal(t, 1, st.PerDay[29].N, "today's analysis is in the last day")
 }

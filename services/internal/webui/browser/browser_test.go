@@ -387,7 +387,7 @@ func TestUserJourneyInChromium(t *testing.T) {
 		assert.Equal(t, "Finished", text(t, ctx, "#conn"))
 		assert.Regexp(t, `^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$`, text(t, ctx, "#finished"), "the completion event's time")
 		tools := text(t, ctx, "#tools")
-		assert.Contains(t, tools, "builtin")
+		assert.Contains(t, tools, "solsec")
 		assert.Contains(t, tools, "Succeeded")
 		assert.Contains(t, tools, "700 ms", "slither's run time arrived with its event")
 		shot.take(t, ctx, "progress")

@@ -364,7 +364,7 @@ func (f *API) createAnalysis(w http.ResponseWriter, r *http.Request, u User) {
 		}
 	}
 	now := f.now().UTC()
-	a := &analysis{ID: f.id("an_"), OrgID: u.OrgID, ProjectID: "prj_1", State: "queued", Tools: []string{"builtin", "slither"}, CreatedAt: now, UpdatedAt: now}
+	a := &analysis{ID: f.id("an_"), OrgID: u.OrgID, ProjectID: "prj_1", State: "queued", Tools: []string{"solsec", "slither"}, CreatedAt: now, UpdatedAt: now}
 	for name := range up.Files {
 		a.EntryFiles = append(a.EntryFiles, name)
 	}
@@ -502,10 +502,10 @@ func (f *API) addFindingsLocked(a *analysis) {
 	f.findings = append(f.findings,
 		mk("reentrancy-eth", "Reentrancy with ether transfer", "high", "reentrancy", "SWC-107",
 			"External call in withdraw() before balances[msg.sender] is written", 12,
-			"(bool ok, ) = msg.sender.call{value: amount}(\"\");\nbalances[msg.sender] = 0;", "builtin", "slither"),
+			"(bool ok, ) = msg.sender.call{value: amount}(\"\");\nbalances[msg.sender] = 0;", "solsec", "slither"),
 		mk("tx-origin", "Authorisation through tx.origin", "medium", "access_control", "SWC-115",
 			`<script>alert("xss")</script><img src=x onerror=alert(1)> used in require`, 20,
-			"require(tx.origin == owner, \"<b>not owner</b>\");", "builtin"),
+			"require(tx.origin == owner, \"<b>not owner</b>\");", "solsec"),
 		mk("solc-version", "Floating pragma", "informational", "", "SWC-103",
 			"pragma solidity ^0.8.0 is not fixed", 1, "pragma solidity ^0.8.0;", "slither"),
 	)
