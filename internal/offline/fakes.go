@@ -3,6 +3,7 @@ package offline
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -90,6 +91,16 @@ func fakeInvoke(token, region string, args resource.PropertyMap) (map[string]any
 		// Kubernetes version.
 		return map[string]any{"addonName": addon, "kubernetesVersion": k8s, "id": addon,
 			"version": fmt.Sprintf("v%s.0-eksbuild.1", k8s)}, nil
+	case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+		// ECR's answer: a 12-hour token, user AWS; the password is a
+		// recognisable fake so tests can check it never leaks.
+		password := "offline-ecr-password-" + hash("ecr/"+region, 16)
+		return map[string]any{
+			"id": region, "userName": "AWS", "password": password,
+			"authorizationToken": hex.EncodeToString([]byte("AWS:" + password)),
+			"proxyEndpoint":      fmt.Sprintf("https://%s.dkr.ecr.%s.amazonaws.com", AccountID, region),
+			"expiresAt":          "2026-01-01T12:00:00Z",
+		}, nil
 	}
 	return nil, fmt.Errorf("offline: no fake answer for invoke %s; teach internal/offline/fakes.go to answer it", token)
 }
@@ -347,6 +358,9 @@ func fakeState(typ, name, urn, region string, inputs resource.PropertyMap) (stri
 			// built the ALB: one ALB per IngressGroup.
 			set("status", map[string]any{"loadBalancer": map[string]any{"ingress": []any{map[string]any{"hostname": host}}}})
 		}
+	case "command:local:Command":
+		set("stdout", fakeImageBuild(str("create"), inputs))
+		set("stderr", "")
 	case "eks:index:Cluster":
 		// pulumi-eks's cluster is a remote component: the mock answers
 		// its plain outputs; resource-typed outputs are not read.
@@ -442,4 +456,35 @@ func arnParts(typ string) (service, kind string) {
 	}
 	kind = strings.ToLower(parts[2][:1]) + parts[2][1:]
 	return module, kind
+}
+
+// fakeImageBuild is cmd/imagebuild's JSON line for a command running it
+// ("... -repo-prefix <prefix> <workload>"): the digest derives from the
+// source hash (the command's first trigger) and the repository, so the same
+// sources give the same digest, as the real build does. Other commands
+// print nothing.
+func fakeImageBuild(create string, inputs resource.PropertyMap) string {
+	fields := strings.Fields(create)
+	prefix := ""
+	for i, f := range fields {
+		if f == "-repo-prefix" && i+1 < len(fields) {
+			prefix = fields[i+1]
+		}
+	}
+	if prefix == "" || !strings.Contains(create, "cmd/imagebuild") {
+		return ""
+	}
+	workload := fields[len(fields)-1]
+	source := ""
+	if t, ok := inputs["triggers"]; ok && t.IsArray() && len(t.ArrayValue()) > 0 && t.ArrayValue()[0].IsString() {
+		source = t.ArrayValue()[0].StringValue()
+	}
+	sum := sha256.Sum256([]byte(source + "\n" + prefix + "/" + workload))
+	digest := "sha256:" + hex.EncodeToString(sum[:])
+	line, _ := json.Marshal(map[string]any{
+		"workload": workload, "sourceHash": source, "revision": hash(source, 40), "dirty": false,
+		"digest": digest, "ref": prefix + "/" + workload + "@" + digest,
+		"tag": "v0.0.0-20260101000000-" + hash(source, 12) + "-" + digest[7:19], "pushed": true, "tagged": true,
+	})
+	return string(line) + "\n"
 }
