@@ -85,7 +85,7 @@ func newAPI(t *testing.T, h *harness) apiClient {
 	tokens, err := auth.NewTokens(ks, auth.TokenConfig{Issuer: "https://solsec.test", Audience: "solsec-api"})
 	require.NoError(t, err)
 	srv, err := api.New(api.Config{UploadsPerMinute: 1000, RequestsPerMinute: 100000}, api.Deps{
-		Store: h.store, River: h.inserts, Sources: api.LocalSources{Dir: h.blobs.Root()}, Tokens: tokens,
+		Store: h.store, River: h.inserts, Blobs: h.blobs, Tokens: tokens,
 		Redis: h.rdb, Events: h.deps.Events,
 	})
 	require.NoError(t, err)

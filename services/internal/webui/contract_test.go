@@ -3,6 +3,7 @@ package webui_test
 import (
 	"bytes"
 	"context"
+	"github.com/solsec/platform/services/internal/blob/localdir"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -48,8 +49,10 @@ func TestPagesAgainstTheRealAPI(t *testing.T) {
 	require.NoError(t, err)
 	tokens, err := auth.NewTokens(ks, auth.TokenConfig{Issuer: "https://solsec.test", Audience: "solsec-api"})
 	require.NoError(t, err)
+	blobs, err := localdir.New(t.TempDir(), localdir.Options{})
+	require.NoError(t, err)
 	srv, err := api.New(api.Config{UploadsPerMinute: 1000, RequestsPerMinute: 100000}, api.Deps{
-		Store: st, River: rc, Sources: api.LocalSources{Dir: t.TempDir()}, Tokens: tokens,
+		Store: st, River: rc, Blobs: blobs, Tokens: tokens,
 	})
 	require.NoError(t, err)
 	apiSrv := httptest.NewServer(srv.Handler())
