@@ -83,7 +83,7 @@ func startPlatform(t *testing.T, email, password string) platform {
 	tokens, err := auth.NewTokens(ks, auth.TokenConfig{Issuer: "https://solsec.test", Audience: "solsec-api"})
 	require.NoError(t, err)
 	srv, err := api.New(api.Config{UploadsPerMinute: 1000, RequestsPerMinute: 100000}, api.Deps{
-		Store: st, River: inserts, Sources: api.LocalSources{Dir: blobs.Root()}, Tokens: tokens, Events: ev,
+		Store: st, River: inserts, Blobs: blobs, Tokens: tokens, Events: ev,
 	})
 	require.NoError(t, err)
 	apiSrv := httptest.NewServer(srv.Handler())
