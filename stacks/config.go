@@ -43,6 +43,9 @@ type Config struct {
 	Mesh          MeshSettings
 	// Edge configures DNS, CloudFront and WAF.
 	Edge EdgeSettings
+	// Workloads configures the registry, the image builds and the
+	// workloads.
+	Workloads WorkloadsSettings
 }
 
 // DataSettings size and protect the data tier of every enabled region. No
@@ -156,6 +159,7 @@ var keys = []struct {
 	{"observability", true},
 	{"mesh", true},
 	{"edge", true},
+	{"workloads", true},
 }
 
 // KeyNames lists the solsec:* config keys this program reads.
@@ -225,6 +229,9 @@ func ParseConfig(stack string, raw map[string]string) (*Config, error) {
 	}
 	if decode(&errs, raw, "data", &cfg.Data) {
 		cfg.validateData(&errs, regionsOK)
+	}
+	if decode(&errs, raw, "workloads", &cfg.Workloads) {
+		cfg.validateWorkloads(&errs)
 	}
 	if groupsOK {
 		cfg.validateNodeGroups(&errs)

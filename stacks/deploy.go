@@ -46,8 +46,9 @@ func Deploy(ctx *pulumi.Context) error {
 // inspect them (for instance that no secret value leaves unwrapped): config
 // first, so that a bad config fails before any resource is registered,
 // then every enabled region, the primary first because the secondary's
-// data tier replicates it, then observability and the mesh, and the edge
-// in front of them last.
+// data tier replicates it, then observability and the mesh, the registry,
+// the image builds and the workloads on the meshes, and the edge in front
+// of them last.
 func Compose(ctx *pulumi.Context) (pulumi.Map, error) {
 	cfg, err := Load(ctx)
 	if err != nil {
@@ -96,6 +97,11 @@ func Compose(ctx *pulumi.Context) (pulumi.Map, error) {
 	if err := deployTelemetry(ctx, cfg, parts); err != nil {
 		return nil, err
 	}
+	images, err := deployWorkloads(ctx, cfg, parts)
+	if err != nil {
+		return nil, err
+	}
+	outputs["registry"] = images
 	e, err := deployEdge(ctx, cfg, g, parts)
 	if err != nil {
 		return nil, err
