@@ -358,6 +358,17 @@ func TestFindingTextIsShownAsTextNeverAsHTML(t *testing.T) {
 	})
 }
 
+func TestALinkFromAFindingCannotRunScript(t *testing.T) {
+	h := newHarness(t, webui.UploadLimits{})
+	h.signIn(alice)
+	id := h.completedAnalysis()
+	h.api.AddFinding(webuitest.Finding{ID: "fd_link", OrgID: alice.OrgID, Detector: "d", Title: "t", Severity: "low", Confidence: "low",
+		HelpURL: "javascript:alert(document.domain)", Status: "open", LastAnalysisID: id})
+	_, body := h.get("/findings/fd_link")
+	assert.NotContains(t, body, "javascript:")
+	assert.Contains(t, body, `href="#ZgotmplZ"`, "html/template defuses the URL")
+}
+
 func TestUploadIsRelayedToTheAPIWithItsPaths(t *testing.T) {
 	h := newHarness(t, webui.UploadLimits{MaxUploadBytes: 4096, MaxFiles: 3, MaxFileBytes: 100})
 	h.signIn(alice)

@@ -106,6 +106,7 @@ type Finding struct {
 	DASP           string     `json:"dasp,omitempty"`
 	Description    string     `json:"description"`
 	Recommendation string     `json:"recommendation"`
+	HelpURL        string     `json:"helpUrl,omitempty"`
 	Message        string     `json:"message"`
 	Contract       string     `json:"contract,omitempty"`
 	Function       string     `json:"function,omitempty"`
