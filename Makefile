@@ -39,6 +39,7 @@ up: ## pulumi up of STACK=staging|production (needs the Pulumi CLI and AWS crede
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags browser ./services/internal/webui/browser/
 
 bench: ## offline evaluation time of each stack, then the analysis benchmarks against npm peers
 	$(GO) test -run '^$$' -bench . -benchmem ./stacks/...
@@ -47,10 +48,11 @@ bench: ## offline evaluation time of each stack, then the analysis benchmarks ag
 tidy: ## go mod tidy
 	$(GO) mod tidy
 
-ci: ## what .ci/run runs: lint, every test, the offline plan, the solc cross-check and a bounded fuzz run
+ci: ## what .ci/run runs: lint, every test, the offline plan, the browser tests, the solc cross-check and a bounded fuzz run
 	$(MAKE) lint
 	$(MAKE) test
 	$(MAKE) plan
+	$(MAKE) browser-tests
 	$(MAKE) crosscheck
 	$(MAKE) corpus-tests
 	$(MAKE) fuzz FUZZTIME=60s
