@@ -464,6 +464,39 @@ var resourceCases = map[string][]rcase{
 		bad("permissive", m{"spec": m{"mtls": m{"mode": "PERMISSIVE"}}}),
 		bad("a permissive port", m{"spec": m{"mtls": m{"mode": "STRICT"}, "portLevelMtls": m{"8080": m{"mode": "DISABLE"}}}}).as(tPeerAuthV1b1),
 	},
+	"workload-pod-restricted": {
+		ok("restricted", restrictedPod(nil)),
+		ok("seccomp on the container", restrictedPod(func(pod, c m) {
+			delete(pod["securityContext"].(m), "seccompProfile")
+			c["securityContext"].(m)["seccompProfile"] = m{"type": "RuntimeDefault"}
+		})),
+		ok("a restricted Job", restrictedPod(nil)).as("kubernetes:batch/v1:Job"),
+		bad("root allowed", restrictedPod(func(pod, c m) {
+			delete(pod["securityContext"].(m), "runAsNonRoot")
+			delete(c["securityContext"].(m), "runAsNonRoot")
+		})),
+		bad("escalation by default", restrictedPod(func(_, c m) { delete(c["securityContext"].(m), "allowPrivilegeEscalation") })),
+		bad("privileged", restrictedPod(func(_, c m) { c["securityContext"].(m)["privileged"] = true })),
+		bad("a writable root", restrictedPod(func(_, c m) { c["securityContext"].(m)["readOnlyRootFilesystem"] = false })),
+		bad("capabilities kept", restrictedPod(func(_, c m) { c["securityContext"].(m)["capabilities"] = m{"drop": l{"NET_RAW"}} })),
+		bad("a capability added", restrictedPod(func(_, c m) { c["securityContext"].(m)["capabilities"] = m{"drop": l{"ALL"}, "add": l{"NET_ADMIN"}} })),
+		bad("no seccomp", restrictedPod(func(pod, _ m) { delete(pod["securityContext"].(m), "seccompProfile") })),
+		bad("host network", restrictedPod(func(pod, _ m) { pod["hostNetwork"] = true })),
+		bad("an unrestricted init container", restrictedPod(func(pod, _ m) { pod["initContainers"] = l{m{"name": "init", "image": "x"}} })),
+	},
+	"workload-image-by-digest": {
+		ok("by digest", restrictedPod(nil)),
+		bad("by tag", restrictedPod(func(_, c m) {
+			c["image"] = "123456789012.dkr.ecr.us-east-1.amazonaws.com/solsec/production/api-service:v1"
+		})),
+		bad("latest", restrictedPod(func(_, c m) { c["image"] = "busybox" })),
+		bad("a short digest", restrictedPod(func(_, c m) { c["image"] = "repo@sha256:abc" })),
+	},
+	"workload-resources-bounded": {
+		ok("bounded", restrictedPod(nil)),
+		bad("no memory limit", restrictedPod(func(_, c m) { delete(c["resources"].(m)["limits"].(m), "memory") })),
+		bad("no requests", restrictedPod(func(_, c m) { delete(c["resources"].(m), "requests") })),
+	},
 	"resource-tagged": {
 		ok("through default tags", m{}),
 		bad("no tags at all", m{"tags": m{"Name": "x"}}),
@@ -580,4 +613,24 @@ func TestMessagesUseTheShortType(t *testing.T) {
 	msg := Message(Resource{Type: "aws:ec2/vpc:Vpc", Name: "v"}, Problem{What: "w", Fix: "f"})
 	assert.Equal(t, `aws:ec2/vpc "v": w. Fix: f`, msg)
 	assert.False(t, strings.Contains(msg, ":Vpc"))
+}
+
+// restrictedPod is a Deployment as components/workloads writes it, changed
+// by mutate (pod spec, container).
+func restrictedPod(mutate func(pod, c m)) m {
+	c := m{
+		"name":  "api-service",
+		"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/solsec/production/api-service@sha256:" + strings.Repeat("ab", 32),
+		"securityContext": m{"allowPrivilegeEscalation": false, "privileged": false, "readOnlyRootFilesystem": true, "runAsNonRoot": true,
+			"capabilities": m{"drop": l{"ALL"}}},
+		"resources": m{"requests": m{"cpu": "250m", "memory": "256Mi"}, "limits": m{"cpu": "1", "memory": "512Mi"}},
+	}
+	pod := m{
+		"securityContext": m{"runAsNonRoot": true, "runAsUser": 65532.0, "seccompProfile": m{"type": "RuntimeDefault"}},
+		"containers":      l{c},
+	}
+	if mutate != nil {
+		mutate(pod, c)
+	}
+	return m{"spec": m{"template": m{"spec": pod}}}
 }

@@ -176,7 +176,7 @@ func ResourcePolicies() []ResourcePolicy {
 	var all []ResourcePolicy
 	for _, group := range [][]ResourcePolicy{
 		networkPolicies(), computePolicies(), databasePolicies(), storagePolicies(),
-		keyPolicies(), edgePolicies(), observabilityPolicies(), platformPolicies(),
+		keyPolicies(), edgePolicies(), observabilityPolicies(), platformPolicies(), workloadPolicies(),
 	} {
 		all = append(all, group...)
 	}
