@@ -37,7 +37,8 @@ type Images struct {
 // NewImages creates one command:local:Command per workload running
 // `go run ./cmd/imagebuild` (docs/images.md: why a command resource).
 // Its triggers are the source hash and the repository, so an unchanged
-// workload is neither rebuilt nor re-rolled, and the engine runs commands
+// workload is neither rebuilt nor re-rolled (a change of credentials only
+// replays the last output, see ReplayBuild), and the engine runs commands
 // only in an update, never in a preview. The command's stdout, the CLI's
 // JSON line, is parsed into the digest reference.
 func NewImages(ctx *pulumi.Context, name string, args *ImagesArgs, opts ...pulumi.ResourceOption) (*Images, error) {
@@ -72,10 +73,18 @@ func NewImages(ctx *pulumi.Context, name string, args *ImagesArgs, opts ...pulum
 			return p, nil
 		}).(pulumi.StringOutput)
 		cmd, err := local.NewCommand(ctx, name+"-"+w, &local.CommandArgs{
-			Create:      pulumi.Sprintf("go run ./cmd/imagebuild -repo-prefix %s %s", prefix, w),
-			Dir:         pulumi.String(args.ModuleDir),
-			Environment: env,
-			Triggers:    pulumi.Array{pulumi.String(args.SourceHashes[w]), url},
+			Create: pulumi.Sprintf("go run ./cmd/imagebuild -repo-prefix %s %s", prefix, w),
+			// ECR hands out a new token on every run, so the environment
+			// differs on every `pulumi up`: that is an update, which only
+			// repeats the last build's output. A new build (create) happens
+			// on a replacement, when a trigger changes, with a fresh token.
+			// (ignoreChanges on the environment would be worse: Pulumi
+			// would create the replacement with the old, expired token.)
+			Update:                 pulumi.String(ReplayBuild),
+			AddPreviousOutputInEnv: pulumi.Bool(true),
+			Dir:                    pulumi.String(args.ModuleDir),
+			Environment:            env,
+			Triggers:               pulumi.Array{pulumi.String(args.SourceHashes[w]), url},
 			// Progress and errors only; stdout is the result and the
 			// credentials are never printed.
 			Logging: local.LoggingStderr,
@@ -93,6 +102,12 @@ func NewImages(ctx *pulumi.Context, name string, args *ImagesArgs, opts ...pulum
 	}
 	return im, nil
 }
+
+// ReplayBuild is the update command of a build: it prints the previous
+// build's output (pulumi-command passes it as PULUMI_COMMAND_STDOUT), so
+// that refreshed registry credentials leave the digest, and the
+// Deployments, as they are.
+const ReplayBuild = `printf '%s\n' "$PULUMI_COMMAND_STDOUT"`
 
 // build is the part of cmd/imagebuild's JSON line the program reads.
 type build struct {

@@ -118,6 +118,8 @@ func TestImagesFlowIntoDeploymentsByDigest(t *testing.T) {
 		assert.Equal(t, "go run ./cmd/imagebuild -repo-prefix "+registry+" "+w, cmd.Str("create"))
 		assert.Equal(t, []string{"sha256:" + strings.Repeat(fmt.Sprintf("%x", len(w)%16), 64), registry + "/" + w}, cmd.Strings("triggers"),
 			"the source hash and repository trigger a build, nothing else")
+		assert.Equal(t, workloads.ReplayBuild, cmd.Str("update"), "fresh credentials alone replay the last build")
+		assert.True(t, cmd.Bool("addPreviousOutputInEnv"))
 		env := cmd.Inputs["environment"]
 		assert.True(t, env.ContainsSecrets(), "registry credentials are stored encrypted")
 		assert.Equal(t, "stderr", cmd.Str("logging"), "stdout (the result) is not logged")
