@@ -255,15 +255,19 @@ func (b *builder) deploy(w Workload, deps []pulumi.Resource) error {
 		annotations["prometheus.io/port"] = pulumi.String(fmt.Sprint(ServingPort))
 		annotations["prometheus.io/path"] = pulumi.String("/metrics")
 	}
-	replicas := w.MinReplicas
+	// The HPA owns the replica count: the Deployment leaves it unset, so
+	// a rollout never resets it to a number of ours. A standby's writers
+	// are held at 0 (and have no HPA); failover scales them up and
+	// hands them to the HPA (docs/disaster-recovery.md).
+	var replicas pulumi.IntPtrInput
 	standby := b.args.ReadOnly && w.writes()
 	if standby {
-		replicas = 0
+		replicas = pulumi.Int(0)
 	}
 	dep, err := appsv1.NewDeployment(b.ctx, b.child(w.Name), &appsv1.DeploymentArgs{
 		Metadata: meta(w.Name, ns),
 		Spec: appsv1.DeploymentSpecArgs{
-			Replicas:             pulumi.Int(replicas),
+			Replicas:             replicas,
 			RevisionHistoryLimit: pulumi.Int(5),
 			Selector:             selector,
 			Strategy: appsv1.DeploymentStrategyArgs{
@@ -275,7 +279,7 @@ func (b *builder) deploy(w Workload, deps []pulumi.Resource) error {
 				Spec:     spec,
 			},
 		},
-	}, b.parent, pulumi.DependsOn(deps), pulumi.IgnoreChanges([]string{"spec.replicas"}))
+	}, b.parent, pulumi.DependsOn(deps))
 	if err != nil {
 		return fmt.Errorf("deployment: %w", err)
 	}

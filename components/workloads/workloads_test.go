@@ -411,6 +411,9 @@ func TestDeploymentsWaitForTheMigrations(t *testing.T) {
 func TestScalingDisruptionAndMonitoring(t *testing.T) {
 	res := deploy(t, false)
 	assert.Len(t, res.OfType(tHPA), len(names()))
+	for _, d := range res.OfType(tDeploy) {
+		assert.NotContains(t, d.Object("spec"), "replicas", "%s: a rollout never resets what the HPA chose", d.Name)
+	}
 	assert.Len(t, res.OfType(tPDB), len(names()))
 	for _, v := range res.OfType(tVPA) {
 		assert.Equal(t, "Off", dig(v.Object("spec"), "updatePolicy", "updateMode"), v.Name)
@@ -436,6 +439,7 @@ func TestAReadOnlyRegionRunsOnlyWhatReads(t *testing.T) {
 			assert.False(t, scaled, w.Name)
 		} else {
 			assert.True(t, scaled, w.Name)
+			assert.NotContains(t, d.Object("spec"), "replicas", "%s: the HPA owns the count", w.Name)
 		}
 	}
 	for _, es := range res.OfType(tES) {
