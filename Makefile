@@ -75,7 +75,7 @@ browser-tests: ## the web front ends in real headless Chromium, over a fake and 
 
 .PHONY: dev dev-demo dev-down
 
-dev: ## run the whole platform on loopback (installs PostgreSQL and Redis if missing, migrates, starts every service); prints the API URL and an API key
+dev: ## run the whole platform on loopback (installs PostgreSQL and Redis if missing, migrates, starts every service, the notification service and the web front ends included); prints the API URL, an API key, the web app's sign-in URL and a dev user's password
 	@scripts/dev.sh up
 
 dev-demo: ## upload the sample Foundry project to the running platform (starting it if needed) and print its findings
