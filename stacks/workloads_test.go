@@ -112,24 +112,27 @@ func TestTheRegistryAndTheWorkloadsAreWiredPerRegion(t *testing.T) {
 		assert.Contains(t, fmt.Sprint(repl[0].Inputs), "us-west-2")
 	})
 
-	t.Run("the repository policy lets both regions' nodes pull", func(t *testing.T) {
-		var nodeRoles []string
-		for _, r := range res.OfType("aws:iam/role:Role") {
-			if strings.HasSuffix(r.Name, "-nodes") || strings.Contains(r.Name, "node-role") || strings.Contains(r.Name, "-node") {
-				nodeRoles = append(nodeRoles, r.Name)
-			}
-		}
+	t.Run("the repository policy lets exactly both regions' nodes and CI pull, and only CI push", func(t *testing.T) {
 		pol := res.OfType("aws:ecr/repositoryPolicy:RepositoryPolicy")
-		require.NotEmpty(t, pol)
+		require.Len(t, pol, len(names))
 		doc, err := iampolicy.Parse(pol[0].Str("policy"))
 		require.NoError(t, err)
-		pulls := 0
+		var pullers []string
 		for _, s := range doc.Statement {
-			if s.Effect == "Allow" && strings.Contains(strings.Join(s.Action, ","), "BatchGetImage") {
-				pulls = len(s.Principal["AWS"].([]any))
+			if s.Sid == "NodesAndCIPull" {
+				for _, p := range s.Principal["AWS"].([]any) {
+					pullers = append(pullers, regexp.MustCompile(`-[0-9a-f]{7}$`).ReplaceAllString(p.(string), ""))
+				}
+			}
+			if s.Sid == "CIPushes" {
+				assert.Equal(t, "arn:aws:iam::123456789012:role/solsec-deploy-production", s.Principal["AWS"], "solsec:workloads.pushRoleName")
 			}
 		}
-		assert.GreaterOrEqual(t, pulls, 2, "the node roles of both regions (and CI)")
+		assert.Equal(t, []string{
+			"arn:aws:iam::123456789012:role/production-us-east-1-nodes",
+			"arn:aws:iam::123456789012:role/production-us-west-2-nodes",
+			"arn:aws:iam::123456789012:role/solsec-deploy-production",
+		}, pullers)
 	})
 
 	t.Run("every workload runs its build's digest, the secondary from its own region", func(t *testing.T) {
