@@ -198,6 +198,10 @@ func TestParseConfigRejects(t *testing.T) {
 		{"a JWKS URL over plain HTTP", func(rc *rawConfig) {
 			rc.mesh["jwt"].(map[string]any)["jwksUri"] = "http://auth.solsec.io/jwks.json"
 		}, "", "solsec:mesh.jwt.jwksUri", "https URL"},
+		{"protected paths the gateway would not check", func(rc *rawConfig) {
+			rc.mesh["jwt"].(map[string]any)["checkAtGateway"] = false
+			rc.mesh["jwt"].(map[string]any)["protectedPaths"] = []string{"/v1/*"}
+		}, "", "solsec:mesh.jwt.protectedPaths", "no protected paths when the gateway checks no token"},
 		{"a wildcard egress host", func(rc *rawConfig) { rc.mesh["egressHosts"] = []string{"*.example.com"} },
 			"", "solsec:mesh.egressHosts[0]", "no wildcards"},
 		{"a sampling rate above 100%", func(rc *rawConfig) { rc.mesh["samplingPercent"] = 150 },

@@ -31,6 +31,12 @@ func TestDeploy(t *testing.T) {
 		res, err := offline.Run(stack, sf.Config, Deploy)
 		require.NoError(t, err)
 
+		t.Run(stack+" leaves token checks to the services, so API keys and sign-in pass the gateway", func(t *testing.T) {
+			require.False(t, cfg.Mesh.GatewayChecksTokens())
+			assert.Empty(t, res.OfType("kubernetes:security.istio.io/v1:RequestAuthentication"))
+			assert.NotEmpty(t, res.OfType("kubernetes:networking.istio.io/v1:Gateway"))
+		})
+
 		t.Run(stack+" has one tagged provider per enabled region", func(t *testing.T) {
 			providers := res.OfType("pulumi:providers:aws")
 			require.Len(t, providers, len(cfg.EnabledRegions()))

@@ -138,16 +138,20 @@ func deployObservability(ctx *pulumi.Context, cfg *Config, p, primary *regionPar
 func deployMesh(ctx *pulumi.Context, cfg *Config, p *regionParts, obs *observability.Observability) (*mesh.Mesh, error) {
 	m := cfg.Mesh
 	e := obs.Endpoints
+	gatewayJWT := mesh.JWTArgs{
+		Issuer: m.JWT.Issuer, JwksURI: m.JWT.JwksURI,
+		Audiences: m.JWT.Audiences, ProtectedPaths: m.JWT.ProtectedPaths,
+	}
+	if !m.GatewayChecksTokens() {
+		gatewayJWT = mesh.JWTArgs{} // the services check every token
+	}
 	return mesh.NewMesh(ctx, ResourceName(cfg.Environment, p.region.Name), &mesh.MeshArgs{
 		Environment:         cfg.Environment,
 		Region:              p.region.Name,
 		MonitoringNamespace: "monitoring-" + cfg.Environment,
 		Hosts:               []string{"api." + cfg.Domain, "app." + cfg.Domain, "docs." + cfg.Domain},
 		CertificateIssuer:   cluster.ClusterIssuerName,
-		JWT: mesh.JWTArgs{
-			Issuer: m.JWT.Issuer, JwksURI: m.JWT.JwksURI,
-			Audiences: m.JWT.Audiences, ProtectedPaths: m.JWT.ProtectedPaths,
-		},
+		JWT:                 gatewayJWT,
 		Telemetry: mesh.TelemetryArgs{
 			TracingHost: e.TracingHost, TracingPort: e.TracingPort, SamplingPercent: m.SamplingPercent,
 			PrometheusURL: e.PrometheusURL, TracingQueryURL: e.TracingQueryURL, GrafanaURL: e.GrafanaURL,

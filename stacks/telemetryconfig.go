@@ -38,6 +38,11 @@ type MeshSettings struct {
 		JwksURI        string   `json:"jwksUri"`
 		Audiences      []string `json:"audiences"`
 		ProtectedPaths []string `json:"protectedPaths"`
+		// CheckAtGateway (default true) has the gateway verify tokens and
+		// require them on ProtectedPaths. Off, only the services check
+		// them: needed while clients use API keys or sign in through the
+		// gateway (docs/mesh.md).
+		CheckAtGateway *bool `json:"checkAtGateway"`
 	} `json:"jwt"`
 	// EgressHosts are the external hosts workloads may call.
 	EgressHosts []string `json:"egressHosts"`
@@ -89,6 +94,9 @@ func (c *Config) validateMesh(errs *errorList) {
 	if len(m.JWT.Audiences) == 0 {
 		errs.addf("%s.jwt.audiences: empty; allowed: the audiences the platform's tokens carry", k)
 	}
+	if m.JWT.CheckAtGateway != nil && !*m.JWT.CheckAtGateway && len(m.JWT.ProtectedPaths) > 0 {
+		errs.addf("%s.jwt.protectedPaths: %q with checkAtGateway false; allowed: no protected paths when the gateway checks no token", k, m.JWT.ProtectedPaths)
+	}
 	for i, p := range m.JWT.ProtectedPaths {
 		if !strings.HasPrefix(p, "/") {
 			errs.addf("%s.jwt.protectedPaths[%d]: %q; allowed: a path starting with /", k, i, p)
@@ -99,4 +107,10 @@ func (c *Config) validateMesh(errs *errorList) {
 			errs.addf("%s.egressHosts[%d]: %q; allowed: a DNS name (no wildcards, no scheme)", k, i, h)
 		}
 	}
+}
+
+// GatewayChecksTokens reports whether the mesh's gateway verifies the
+// platform's tokens (solsec:mesh.jwt.checkAtGateway, default true).
+func (m MeshSettings) GatewayChecksTokens() bool {
+	return m.JWT.CheckAtGateway == nil || *m.JWT.CheckAtGateway
 }

@@ -42,7 +42,11 @@ const (
 // GatewayPrincipal is the gateway's mTLS identity, for AllowCallers.
 var GatewayPrincipal = Principal{Namespace: SystemNamespace, ServiceAccount: GatewayServiceAccount}
 
-// JWTArgs describe the platform's tokens, checked at the gateway.
+// JWTArgs describe tokens checked at the gateway. The zero value checks
+// none: use it when the services authenticate every request themselves and
+// accept credentials the gateway cannot check, such as API keys (Istio
+// refuses a request whose bearer token is not a valid JWT) or a login
+// endpoint that is called without one.
 type JWTArgs struct {
 	// Issuer is the tokens' iss claim; JwksURI serves the signing keys.
 	Issuer  string
@@ -154,8 +158,10 @@ func (a *MeshArgs) validate() error {
 		return errors.New("monitoringNamespace is required (Prometheus scrapes the sidecars from there)")
 	case len(a.Hosts) == 0 || a.CertificateIssuer == "":
 		return errors.New("the gateway's hosts and certificate issuer are required")
-	case a.JWT.Issuer == "" || !strings.HasPrefix(a.JWT.JwksURI, "https://"):
-		return fmt.Errorf("jwt: issuer %q and an https JWKS URI (got %q) are required", a.JWT.Issuer, a.JWT.JwksURI)
+	case a.JWT.Issuer != "" && !strings.HasPrefix(a.JWT.JwksURI, "https://"):
+		return fmt.Errorf("jwt: issuer %q needs an https JWKS URI (got %q)", a.JWT.Issuer, a.JWT.JwksURI)
+	case a.JWT.Issuer == "" && (a.JWT.JwksURI != "" || len(a.JWT.Audiences) > 0 || len(a.JWT.ProtectedPaths) > 0):
+		return errors.New("jwt: the JWKS URI, audiences and protected paths need an issuer")
 	case a.Telemetry.TracingHost == "" || a.Telemetry.TracingPort <= 0:
 		return errors.New("telemetry: the tracing collector's host and port are required")
 	case a.Telemetry.SamplingPercent <= 0 || a.Telemetry.SamplingPercent > 100:

@@ -238,6 +238,19 @@ func TestMesh(t *testing.T) {
 		assert.Contains(t, strings.Join(anyStrings(get(deny["rules"].([]any)[0].(map[string]any), "to").([]any)[0].(map[string]any)["operation"].(map[string]any)["paths"]), ","), "/api/*")
 	})
 
+	t.Run("without an issuer the gateway checks no token and leaves authentication to the services", func(t *testing.T) {
+		noJWT := meshArgs("staging")
+		noJWT.JWT = mesh.JWTArgs{}
+		res, err := run(t, noJWT, nil)
+		require.NoError(t, err)
+		assert.Empty(t, res.OfType(tReqAuth))
+		for _, p := range res.OfType(tAuthz) {
+			_, name := meta(p)
+			assert.NotEqual(t, "require-jwt", name)
+		}
+		assert.NotEmpty(t, res.OfType(tGateway), "the gateway itself is still built")
+	})
+
 	t.Run("egress is limited to registered hosts: the region's AWS APIs and the configured ones", func(t *testing.T) {
 		values := map[string]map[string]any{}
 		for _, r := range byType(tRelease) {
@@ -386,12 +399,13 @@ func TestReusablePieces(t *testing.T) {
 
 func TestMeshArgsAreValidated(t *testing.T) {
 	for name, mutate := range map[string]func(a *mesh.MeshArgs){
-		"wildcard host":        func(a *mesh.MeshArgs) { a.Hosts = []string{"*"} },
-		"plain-HTTP JWKS":      func(a *mesh.MeshArgs) { a.JWT.JwksURI = "http://auth/jwks" },
-		"no sampling":          func(a *mesh.MeshArgs) { a.Telemetry.SamplingPercent = 0 },
-		"route without prefix": func(a *mesh.MeshArgs) { a.Routes = []mesh.Route{{PathPrefix: "api", Service: "x", Port: 1}} },
-		"no monitoring ns":     func(a *mesh.MeshArgs) { a.MonitoringNamespace = "" },
-		"egress to anywhere":   func(a *mesh.MeshArgs) { a.EgressHosts = []string{"*"} },
+		"wildcard host":               func(a *mesh.MeshArgs) { a.Hosts = []string{"*"} },
+		"plain-HTTP JWKS":             func(a *mesh.MeshArgs) { a.JWT.JwksURI = "http://auth/jwks" },
+		"JWT rules without an issuer": func(a *mesh.MeshArgs) { a.JWT.Issuer = "" },
+		"no sampling":                 func(a *mesh.MeshArgs) { a.Telemetry.SamplingPercent = 0 },
+		"route without prefix":        func(a *mesh.MeshArgs) { a.Routes = []mesh.Route{{PathPrefix: "api", Service: "x", Port: 1}} },
+		"no monitoring ns":            func(a *mesh.MeshArgs) { a.MonitoringNamespace = "" },
+		"egress to anywhere":          func(a *mesh.MeshArgs) { a.EgressHosts = []string{"*"} },
 	} {
 		t.Run(name+" is rejected", func(t *testing.T) {
 			a := meshArgs("staging")
