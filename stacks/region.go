@@ -157,7 +157,6 @@ func deployRegion(ctx *pulumi.Context, cfg *Config, r Region, provider *aws.Prov
 		"clusterName":       eks.ClusterName,
 		"oidcProviderArn":   eks.OidcProviderArn,
 		"kubeconfig":        eks.Kubeconfig,
-		"workloadRoleArns":  eks.WorkloadRoleArns,
 		"vpcId":             net.VpcID,
 		"availabilityZones": net.AvailabilityZones,
 		"publicSubnetIds":   net.PublicSubnetIDs,

@@ -80,21 +80,10 @@ type Cluster struct {
 	OidcIssuerURL   pulumi.StringOutput `pulumi:"oidcIssuerUrl"`
 	Kubeconfig      pulumi.StringOutput `pulumi:"kubeconfig"`
 	NodeRoleArn     pulumi.StringOutput `pulumi:"nodeRoleArn"`
-	// WorkloadRoleArns maps each platform workload to its IRSA role, to
-	// which later components attach policies.
-	WorkloadRoleArns pulumi.StringMapOutput `pulumi:"workloadRoleArns"`
 
 	// For components in the same program.
 	KubernetesProvider *kubernetes.Provider
-	WorkloadRoles      map[string]*iam.Role
 	irsa               *irsa
-}
-
-// Workloads are the platform's services; each gets a service account role
-// in the security-platform namespace.
-var Workloads = []string{
-	"api-service", "tool-integration", "intelligence-engine", "orchestration", "data-service",
-	"notification", "contract-parser", "ui-core", "dashboard", "findings", "analysis",
 }
 
 // NewCluster builds the cluster of one region. The region's AWS provider
@@ -118,12 +107,11 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		}
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"clusterName":      c.ClusterName,
-		"oidcProviderArn":  c.OidcProviderArn,
-		"oidcIssuerUrl":    c.OidcIssuerURL,
-		"kubeconfig":       c.Kubeconfig,
-		"nodeRoleArn":      c.NodeRoleArn,
-		"workloadRoleArns": c.WorkloadRoleArns,
+		"clusterName":     c.ClusterName,
+		"oidcProviderArn": c.OidcProviderArn,
+		"oidcIssuerUrl":   c.OidcIssuerURL,
+		"kubeconfig":      c.Kubeconfig,
+		"nodeRoleArn":     c.NodeRoleArn,
 	}); err != nil {
 		return nil, fmt.Errorf("cluster %s: register outputs: %w", name, err)
 	}

@@ -186,7 +186,7 @@ func TestCluster(t *testing.T) {
 					}
 					assert.Equal(t, 1, subs, "%s names exactly one service account", role.Name)
 				}
-				assert.Equal(t, 7+len(cluster.Workloads), irsa, "cni, ebs, efs, lbc, autoscaler, cert-manager, external-secrets and one per workload")
+				assert.Equal(t, 7, irsa, "cni, ebs, efs, lbc, autoscaler, cert-manager, external-secrets; workloads get theirs from components/workloads")
 
 				for _, p := range under(r, region.Name, "aws:iam/rolePolicy:RolePolicy") {
 					doc, err := iampolicy.Parse(p.Str("policy"))

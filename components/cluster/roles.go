@@ -1,13 +1,12 @@
 package cluster
 
 import (
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// serviceAccountRoles creates the IRSA roles of the Helm add-ons and one
-// role per platform workload; workloads get no permissions here, the
-// components that give them data or queues attach policies to them.
+// serviceAccountRoles creates the IRSA roles of the Helm add-ons. The
+// platform's workloads get theirs from components/workloads, which knows
+// what each one reads and writes.
 func (b *builder) serviceAccountRoles() error {
 	s, env := b.scope(), b.args.Environment
 	certPolicy := b.args.HostedZoneID.ToStringOutput().ApplyT(func(zone string) string {
@@ -27,16 +26,5 @@ func (b *builder) serviceAccountRoles() error {
 			return err
 		}
 	}
-	arns := pulumi.StringMap{}
-	b.c.WorkloadRoles = map[string]*iam.Role{}
-	for _, w := range Workloads {
-		role, err := b.role("workload-"+w, "security-platform", w, nil)
-		if err != nil {
-			return err
-		}
-		b.c.WorkloadRoles[w] = role
-		arns[w] = role.Arn
-	}
-	b.c.WorkloadRoleArns = arns.ToStringMapOutput()
 	return nil
 }
