@@ -31,7 +31,6 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/redis/go-redis/v9"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
@@ -39,6 +38,7 @@ import (
 	"github.com/solsec/platform/services/internal/auth"
 	"github.com/solsec/platform/services/internal/blob/blobenv"
 	"github.com/solsec/platform/services/internal/events"
+	"github.com/solsec/platform/services/internal/redisconn"
 	"github.com/solsec/platform/services/internal/service"
 	"github.com/solsec/platform/services/internal/store/postgres"
 	"github.com/solsec/platform/services/internal/upload"
@@ -195,7 +195,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		Health: health, Logger: log,
 	}
 	if c.redisURL != "" {
-		rdb, err := newRedis(c.redisURL, c.redisCluster)
+		rdb, err := redisconn.Open(c.redisURL, c.redisCluster)
 		if err != nil {
 			return err
 		}
@@ -223,25 +223,4 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	}
 	log.Info("starting", "addr", c.addr, "redis", c.redisURL != "", "oidc", c.oidcJWKS != "")
 	return service.Runner{Logger: log, Health: health}.Run(ctx, service.HTTPServer("api", httpSrv, nil, 20*time.Second))
-}
-
-// newRedis connects to a single node or a cluster from a URL.
-func newRedis(rawURL string, cluster bool) (redis.UniversalClient, error) {
-	if cluster {
-		opts, err := redis.ParseClusterURL(rawURL)
-		if err != nil {
-			return nil, fmt.Errorf("SOLSEC_REDIS_URL: %w", err)
-		}
-		opts.MaxRetries, opts.DialerRetries = -1, 1
-		return redis.NewClusterClient(opts), nil
-	}
-	opts, err := redis.ParseURL(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("SOLSEC_REDIS_URL: %w", err)
-	}
-	// One attempt per command and per dial: every use of Redis here fails
-	// open, and retries would only add latency to requests during an outage.
-	opts.MaxRetries = -1
-	opts.DialerRetries = 1
-	return redis.NewClient(opts), nil
 }

@@ -36,11 +36,11 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/solsec/platform/services/internal/auth"
 	"github.com/solsec/platform/services/internal/events"
 	"github.com/solsec/platform/services/internal/notify"
+	"github.com/solsec/platform/services/internal/redisconn"
 	"github.com/solsec/platform/services/internal/service"
 	"github.com/solsec/platform/services/internal/service/metrics"
 	"github.com/solsec/platform/services/internal/store"
@@ -131,7 +131,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	}
 	st := postgres.New(pool)
 
-	rdb, err := newRedis(c.redisURL, c.redisCluster)
+	rdb, err := redisconn.Open(c.redisURL, c.redisCluster)
 	if err != nil {
 		return err
 	}
@@ -264,25 +264,4 @@ func newAuthenticator(ctx context.Context, c config, st store.Store) (*auth.Auth
 		return nil, err
 	}
 	return &auth.Authenticator{Tokens: tokens, APIKeys: &auth.APIKeys{Store: keyStore{st}}}, nil
-}
-
-// newRedis connects to a single node or a cluster from a URL. Commands get
-// one attempt and respect their context's deadline, so that a Redis outage
-// shows up as prompt errors (and resyncs) rather than stalls.
-func newRedis(rawURL string, cluster bool) (redis.UniversalClient, error) {
-	if cluster {
-		opts, err := redis.ParseClusterURL(rawURL)
-		if err != nil {
-			return nil, fmt.Errorf("SOLSEC_REDIS_URL: %w", err)
-		}
-		opts.ContextTimeoutEnabled = true
-		return redis.NewClusterClient(opts), nil
-	}
-	opts, err := redis.ParseURL(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("SOLSEC_REDIS_URL: %w", err)
-	}
-	opts.MaxRetries = -1
-	opts.ContextTimeoutEnabled = true
-	return redis.NewClient(opts), nil
 }

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/solsec/platform/services/internal/blob/blobenv"
 	"github.com/solsec/platform/services/internal/cache"
 	"github.com/solsec/platform/services/internal/events"
+	"github.com/solsec/platform/services/internal/redisconn"
 	"github.com/solsec/platform/services/internal/service"
 	"github.com/solsec/platform/services/internal/store/postgres"
 	"github.com/solsec/platform/services/internal/tools"
@@ -30,6 +30,7 @@ var AllTools = []string{tools.EngineName, "slither", "mythril", "solhint"}
 //
 //	SOLSEC_DATABASE_URL        PostgreSQL URL (required)
 //	SOLSEC_REDIS_URL           Redis URL for events and the result cache [none: both off]
+//	SOLSEC_REDIS_CLUSTER       true for ElastiCache in cluster mode [false]
 //	SOLSEC_BLOB_BACKEND, SOLSEC_BLOB_DIR, SOLSEC_S3_*
 //	                           object storage, as every service reads it (package blobenv)
 //	SOLSEC_ADMIN_ADDR          /healthz, /readyz and /metrics [:9090]
@@ -49,6 +50,7 @@ type Config struct {
 	Role         Role
 	DatabaseURL  string
 	RedisURL     string
+	RedisCluster bool
 	Blob         blobenv.Config
 	AdminAddr    string
 	LogLevel     string
@@ -76,6 +78,7 @@ func LoadConfig(role Role, getenv func(string) string) (Config, error) {
 			c.RedisURL = u.String()
 		}
 	}
+	c.RedisCluster = env.Bool("SOLSEC_REDIS_CLUSTER", false)
 	c.Blob = blobenv.Load(env, getenv)
 	var problems []string
 	c.AdminAddr = env.String("SOLSEC_ADMIN_ADDR", ":9090")
@@ -184,15 +187,12 @@ func Run(ctx context.Context, role Role, getenv func(string) string, stdout io.W
 	health := service.NewHealth(2 * time.Second)
 	health.AddCheck("postgres", pool.Ping)
 	if cfg.RedisURL != "" {
-		opts, err := redis.ParseURL(cfg.RedisURL)
+		// Redis is an accelerator here: it fails fast rather than retrying
+		// and never decides readiness (the pipeline works without it).
+		rdb, err := redisconn.Open(cfg.RedisURL, cfg.RedisCluster)
 		if err != nil {
 			return fmt.Errorf("SOLSEC_REDIS_URL: %w", err)
 		}
-		// Redis is an accelerator here: fail fast rather than retry, and
-		// never let it decide readiness (the pipeline works without it).
-		opts.MaxRetries = -1
-		opts.DialTimeout = 500 * time.Millisecond
-		rdb := redis.NewClient(opts)
 		defer rdb.Close()
 		deps.Events = events.NewRedis(rdb, events.Options{})
 		deps.Cache = cache.New(rdb, cache.Options{Timeout: 200 * time.Millisecond})
