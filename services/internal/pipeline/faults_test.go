@@ -141,6 +141,7 @@ func TestRedisDown(t *testing.T) {
 	assert.Contains(t, h.logs.String(), "status event not published", "the outage was logged")
 
 	h.redis.Start()
+	h.waitFor("Redis to answer again", 10*time.Second, func() bool { return h.rdb.Ping(ctx).Err() == nil })
 	p, err := h.store.CreateProject(ctx, h.org.ID, "after-outage")
 	require.NoError(t, err)
 	h.project = p

@@ -116,10 +116,13 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 
 	logger := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	h.deps = &pipeline.Deps{
-		Store:   h.store,
-		Blobs:   h.blobs,
-		Events:  events.NewRedis(h.rdb, events.Options{PublishTimeout: 200 * time.Millisecond}),
-		Cache:   cache.New(h.rdb, cache.Options{Timeout: 200 * time.Millisecond}),
+		Store: h.store,
+		Blobs: h.blobs,
+		// Generous timeouts: under a loaded CI machine a 200 ms budget can
+		// lapse on a healthy server and turn into a flaky "not cached". A
+		// stopped server still fails at once (connection refused).
+		Events:  events.NewRedis(h.rdb, events.Options{PublishTimeout: 2 * time.Second}),
+		Cache:   cache.New(h.rdb, cache.Options{Timeout: 2 * time.Second}),
 		Logger:  logger,
 		Metrics: pipeline.NewMetrics(),
 	}

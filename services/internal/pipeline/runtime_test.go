@@ -94,7 +94,17 @@ func TestRunServesHealthAndMetricsAndStopsOnCancel(t *testing.T) {
 		require.True(t, time.Now().Before(deadline), "the service never became ready")
 		time.Sleep(50 * time.Millisecond)
 	}
-	code, body := get("/metrics")
+	// The first queue poll runs beside readiness, not before it: wait for it.
+	var code int
+	var body string
+	polled := time.Now().Add(20 * time.Second)
+	for {
+		code, body = get("/metrics")
+		if strings.Contains(body, `solsec_queue_depth{queue="orchestrate"} 0`) || time.Now().After(polled) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	assert.Equal(t, http.StatusOK, code)
 	assert.True(t, strings.Contains(body, `solsec_queue_depth{queue="orchestrate"} 0`), "queue depth is exported:\n%s", body)
 	code, _ = get("/healthz")
