@@ -47,7 +47,8 @@ func TestEveryWorkloadBuildsAndPushes(t *testing.T) {
 			o.Name, o.Package, o.ExtraDirs = name, "", nil
 			idx, err := imagebuild.Build(ctx, o)
 			require.NoError(t, err)
-			repo := f.reg.repo(t, "solsec/staging/"+name)
+			// A repository of its own: TestPush owns solsec/staging/solsec.
+			repo := f.reg.repo(t, "solsec/every/"+name)
 			res, err := imagebuild.Push(ctx, idx, repo, "v1.4.0", creds)
 			require.NoError(t, err)
 			assert.True(t, res.Pushed)
