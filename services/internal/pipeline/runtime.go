@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -43,6 +44,10 @@ var AllTools = []string{tools.EngineName, "slither", "mythril", "solhint"}
 //	SOLSEC_TOOL_TIMEOUT        default run timeout of a tool [10m]
 //	SOLSEC_TOOL_TIMEOUT_<TOOL> one tool's run timeout, e.g. SOLSEC_TOOL_TIMEOUT_MYTHRIL
 //	SOLSEC_TOOL_MEMORY_MB      address-space limit of external tools [tools' default]
+//	SOLSEC_TOOL_COMMAND_<TOOL> how to start an external tool, space-separated: its
+//	                           binary, then arguments that come before its own, e.g.
+//	                           "/nodejs/bin/node /opt/analysers/node_modules/solhint/solhint.js"
+//	                           [the tool's usual name, looked up on PATH]
 //	SOLSEC_SWEEP_EVERY, SOLSEC_STUCK_AFTER, SOLSEC_FAIL_AFTER
 //	                           orchestration's sweep [1m, 30m, 2h]
 //	OTEL_EXPORTER_OTLP_ENDPOINT traces exporter [off]
@@ -61,6 +66,7 @@ type Config struct {
 	ToolTimeout  time.Duration
 	ToolTimeouts map[string]time.Duration
 	ToolMemoryMB int
+	ToolCommands map[string][]string
 	SweepEvery   time.Duration
 	StuckAfter   time.Duration
 	FailAfter    time.Duration
@@ -109,6 +115,16 @@ func LoadConfig(role Role, getenv func(string) string) (Config, error) {
 		}
 	}
 	c.ToolMemoryMB = env.IntBetween("SOLSEC_TOOL_MEMORY_MB", 0, 0, 1<<20)
+	c.ToolCommands = map[string][]string{}
+	for _, t := range AllTools[1:] { // the engine runs in process
+		name := "SOLSEC_TOOL_COMMAND_" + strings.ToUpper(t)
+		if v := strings.Fields(getenv(name)); len(v) > 0 {
+			if !filepath.IsAbs(v[0]) {
+				problems = append(problems, fmt.Sprintf("%s: %q: want an absolute path to the binary first", name, v[0]))
+			}
+			c.ToolCommands[t] = v
+		}
+	}
 	c.SweepEvery = env.Duration("SOLSEC_SWEEP_EVERY", DefaultSweepEvery)
 	c.StuckAfter = env.Duration("SOLSEC_STUCK_AFTER", DefaultStuckAfter)
 	c.FailAfter = env.Duration("SOLSEC_FAIL_AFTER", DefaultFailAfter)
@@ -137,6 +153,9 @@ func (c Config) Toolset() map[string]tools.Tool {
 			lim.MemoryBytes = int64(c.ToolMemoryMB) << 20
 		}
 		opts := tools.ExternalOptions{Limits: lim}
+		if cmd := c.ToolCommands[name]; len(cmd) > 0 {
+			opts.Binary, opts.LeadingArgs = cmd[0], cmd[1:]
+		}
 		switch name {
 		case tools.EngineName:
 			out[name] = &tools.Engine{}

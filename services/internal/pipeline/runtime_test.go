@@ -39,15 +39,26 @@ func TestLoadConfig(t *testing.T) {
 		assert.Equal(t, 2*time.Minute, c.ToolTimeout)
 		assert.Equal(t, map[string]time.Duration{"mythril": 15 * time.Minute}, c.ToolTimeouts)
 	})
+	t.Run("a tool command runs the tool through its interpreter", func(t *testing.T) {
+		c, err := pipeline.LoadConfig(pipeline.RoleTools, mapEnv(map[string]string{
+			"SOLSEC_DATABASE_URL":         "postgres://db/solsec",
+			"SOLSEC_TOOL_COMMAND_SOLHINT": "/nodejs/bin/node /opt/analysers/node_modules/solhint/solhint.js",
+		}))
+		require.NoError(t, err)
+		assert.Equal(t, []string{"/nodejs/bin/node", "/opt/analysers/node_modules/solhint/solhint.js"}, c.ToolCommands["solhint"])
+		av := c.Toolset()["solhint"].Detect(context.Background())
+		assert.Contains(t, av.Reason, "/nodejs/bin/node", "the configured binary is the one looked for")
+	})
 	t.Run("every problem is reported at once", func(t *testing.T) {
 		_, err := pipeline.LoadConfig(pipeline.RoleOrchestration, mapEnv(map[string]string{
-			"SOLSEC_DATABASE_URL": "mysql://db", "SOLSEC_TOOLS": "solsec,echidna", "SOLSEC_STUCK_AFTER": "soon",
+			"SOLSEC_TOOL_COMMAND_SLITHER": "slither",
+			"SOLSEC_DATABASE_URL":         "mysql://db", "SOLSEC_TOOLS": "solsec,echidna", "SOLSEC_STUCK_AFTER": "soon",
 			"SOLSEC_BLOB_BACKEND": "s3", "SOLSEC_S3_BUCKET": "sources",
 		}))
 		var ce *service.ConfigError
 		require.ErrorAs(t, err, &ce)
 		text := err.Error()
-		for _, want := range []string{"SOLSEC_DATABASE_URL", `unknown tool "echidna"`, "SOLSEC_STUCK_AFTER", "SOLSEC_S3_KMS_KEY_ID is required"} {
+		for _, want := range []string{"SOLSEC_DATABASE_URL", `unknown tool "echidna"`, "SOLSEC_STUCK_AFTER", "SOLSEC_S3_KMS_KEY_ID is required", "SOLSEC_TOOL_COMMAND_SLITHER"} {
 			assert.Contains(t, text, want)
 		}
 		assert.NotContains(t, text, "mysql://db", "URLs are never echoed: they may hold passwords")

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"golang.org/x/sys/unix"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -97,17 +99,40 @@ var prlimitPath = sync.OnceValue(func() string {
 	return p
 })
 
-// wrapLimits returns the argv that runs c under its memory limit.
-func wrapLimits(c command, prlimit string) []string {
-	argv := append([]string{c.Path}, c.Args...)
+// shPath is the POSIX shell, when the image has one (distroless images
+// have neither a shell nor prlimit).
+var shPath = sync.OnceValue(func() string {
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		return ""
+	}
+	return "/bin/sh"
+})
+
+// wrapLimits returns the argv that runs c under its memory limit. When
+// neither prlimit nor a shell exists, it returns the plain argv and
+// afterStart true: the caller then sets the limit on the started process
+// with prlimit(2) (setLimitAfterStart). That leaves a window of a few
+// instructions in which the tool runs unlimited, against none with the
+// wrappers, which is why they come first.
+func wrapLimits(c command, prlimit, sh string) (argv []string, afterStart bool) {
+	argv = append([]string{c.Path}, c.Args...)
 	if c.Limits.MemoryBytes <= 0 {
-		return argv
+		return argv, false
 	}
 	if prlimit != "" {
-		return append([]string{prlimit, "--as=" + strconv.FormatInt(c.Limits.MemoryBytes, 10), "--"}, argv...)
+		return append([]string{prlimit, "--as=" + strconv.FormatInt(c.Limits.MemoryBytes, 10), "--"}, argv...), false
+	}
+	if sh == "" {
+		return argv, true
 	}
 	kib := strconv.FormatInt((c.Limits.MemoryBytes+1023)/1024, 10)
-	return append([]string{"/bin/sh", "-c", `ulimit -v "$0" && exec "$@"`, kib}, argv...)
+	return append([]string{sh, "-c", `ulimit -v "$0" && exec "$@"`, kib}, argv...), false
+}
+
+// setLimitAfterStart sets RLIMIT_AS on a started process.
+func setLimitAfterStart(pid int, bytes int64) error {
+	lim := unix.Rlimit{Cur: uint64(bytes), Max: uint64(bytes)}
+	return unix.Prlimit(pid, unix.RLIMIT_AS, &lim, nil)
 }
 
 // minimalEnv is the child's whole environment: PATH (tools find solc,
@@ -134,7 +159,7 @@ func run(ctx context.Context, c command) execResult {
 	runCtx, cancel := context.WithTimeout(ctx, lim.Timeout)
 	defer cancel()
 
-	argv := wrapLimits(c, prlimitPath())
+	argv, limitAfterStart := wrapLimits(c, prlimitPath(), shPath())
 	cmd := exec.CommandContext(runCtx, argv[0], argv[1:]...)
 	cmd.Dir = c.Dir
 	cmd.Env = minimalEnv(c)
@@ -155,6 +180,14 @@ func run(ctx context.Context, c command) execResult {
 	err := cmd.Start()
 	if err != nil {
 		return execResult{StartErr: err, ExitCode: -1}
+	}
+	if limitAfterStart {
+		if err := setLimitAfterStart(cmd.Process.Pid, lim.MemoryBytes); err != nil {
+			// Unbounded is not an option: stop the tool rather than run it.
+			_ = killGroup(cmd.Process)
+			_ = cmd.Wait()
+			return execResult{StartErr: fmt.Errorf("setting the memory limit: %w", err), ExitCode: -1}
+		}
 	}
 	err = cmd.Wait()
 	// Whatever happened, nothing the tool started outlives the run.

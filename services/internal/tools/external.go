@@ -27,6 +27,11 @@ type ExternalOptions struct {
 	Env []string
 	// ExtraArgs are appended to the tool's arguments.
 	ExtraArgs []string
+	// LeadingArgs come before the tool's arguments, for a tool run
+	// through its interpreter: Binary "/nodejs/bin/node" with LeadingArgs
+	// [".../solhint/solhint.js"] where the image has no /usr/bin/env for the
+	// script's shebang (distroless).
+	LeadingArgs []string
 }
 
 // External is an analyser run as a subprocess. Its behaviour is the spec
@@ -107,7 +112,7 @@ func (e *External) Detect(ctx context.Context) Availability {
 	os.Mkdir(filepath.Join(home, "tmp"), 0o700)
 	lim := e.opts.Limits.withDefaults()
 	lim.Timeout = min(lim.Timeout, time.Minute)
-	res := run(ctx, command{Path: path, Args: e.spec.versionArgs, Dir: home, Home: filepath.Join(home, "home"), Env: e.opts.Env, Limits: lim})
+	res := run(ctx, command{Path: path, Args: append(append([]string(nil), e.opts.LeadingArgs...), e.spec.versionArgs...), Dir: home, Home: filepath.Join(home, "home"), Env: e.opts.Env, Limits: lim})
 	out := string(res.Stdout) + "\n" + res.StderrTail
 	switch {
 	case res.StartErr != nil:
@@ -154,7 +159,7 @@ func (e *External) Run(ctx context.Context, workdir string, sources Sources) (Re
 	if err != nil {
 		return res, res.fail(StatusFailed, "%v", err)
 	}
-	args = append(args, e.opts.ExtraArgs...)
+	args = append(append(append([]string(nil), e.opts.LeadingArgs...), args...), e.opts.ExtraArgs...)
 	x := run(ctx, command{Path: av.Path, Args: args, Dir: ws.Src, Home: filepath.Join(ws.Root, "home"), Env: e.opts.Env, Limits: lim})
 	res.Duration, res.ExitCode, res.StderrTail, res.OutputBytes = x.Duration, x.ExitCode, x.StderrTail, x.OutputBytes
 

@@ -123,17 +123,19 @@ func TestExternalMemoryLimit(t *testing.T) {
 	// address-space limit; bash's allocator fails and says so.
 	body := `x=$(head -c 268435456 /dev/zero | tr '\0' a)
 echo '{"success": true, "error": null, "results": {}}'`
-	for _, mode := range []struct{ name, prlimit string }{
-		{"with prlimit", prlimitPath()},
-		{"with the shell's ulimit", ""},
+	for _, mode := range []struct{ name, prlimit, sh string }{
+		{"with prlimit", prlimitPath(), shPath()},
+		{"with the shell's ulimit", "", shPath()},
+		{"with prlimit(2) after the start, as in a distroless image", "", ""},
 	} {
 		t.Run("the limit is enforced "+mode.name, func(t *testing.T) {
 			if mode.name == "with prlimit" && mode.prlimit == "" {
 				t.Skip("prlimit is not installed")
 			}
-			restore := prlimitPath
+			restore, restoreSh := prlimitPath, shPath
 			prlimitPath = func() string { return mode.prlimit }
-			t.Cleanup(func() { prlimitPath = restore })
+			shPath = func() string { return mode.sh }
+			t.Cleanup(func() { prlimitPath, shPath = restore, restoreSh })
 
 			bin := fakeTool(t, "slither", body)
 			lim := fastLimits(time.Minute)
@@ -314,15 +316,26 @@ func TestExternalArguments(t *testing.T) {
 func TestWrapLimits(t *testing.T) {
 	c := command{Path: "/usr/bin/slither", Args: []string{".", "--json", "-"}, Limits: Limits{MemoryBytes: 2048}}
 	t.Run("prlimit execs the tool with RLIMIT_AS set", func(t *testing.T) {
-		assert.Equal(t, []string{"/usr/bin/prlimit", "--as=2048", "--", "/usr/bin/slither", ".", "--json", "-"}, wrapLimits(c, "/usr/bin/prlimit"))
+		argv, after := wrapLimits(c, "/usr/bin/prlimit", "/bin/sh")
+		assert.Equal(t, []string{"/usr/bin/prlimit", "--as=2048", "--", "/usr/bin/slither", ".", "--json", "-"}, argv)
+		assert.False(t, after)
 	})
 	t.Run("without prlimit the shell sets the limit in KiB and execs the tool", func(t *testing.T) {
-		assert.Equal(t, []string{"/bin/sh", "-c", `ulimit -v "$0" && exec "$@"`, "2", "/usr/bin/slither", ".", "--json", "-"}, wrapLimits(c, ""))
+		argv, after := wrapLimits(c, "", "/bin/sh")
+		assert.Equal(t, []string{"/bin/sh", "-c", `ulimit -v "$0" && exec "$@"`, "2", "/usr/bin/slither", ".", "--json", "-"}, argv)
+		assert.False(t, after)
+	})
+	t.Run("with neither, the tool runs directly and gets its limit once started", func(t *testing.T) {
+		argv, after := wrapLimits(c, "", "")
+		assert.Equal(t, []string{"/usr/bin/slither", ".", "--json", "-"}, argv)
+		assert.True(t, after)
 	})
 	t.Run("a negative limit runs the tool directly", func(t *testing.T) {
 		c := c
 		c.Limits.MemoryBytes = -1
-		assert.Equal(t, []string{"/usr/bin/slither", ".", "--json", "-"}, wrapLimits(c, "/usr/bin/prlimit"))
+		argv, after := wrapLimits(c, "/usr/bin/prlimit", "/bin/sh")
+		assert.Equal(t, []string{"/usr/bin/slither", ".", "--json", "-"}, argv)
+		assert.False(t, after)
 	})
 }
 
@@ -376,4 +389,29 @@ func TestStandardTools(t *testing.T) {
 	assert.Contains(t, avs[2].Reason, "myth not found")
 	assert.False(t, avs[3].Available)
 	assert.Equal(t, "mythril", avs[2].Tool)
+}
+
+// TestExternalThroughItsInterpreter runs a tool the way a distroless image
+// must, with no /usr/bin/env for its shebang: the interpreter is the binary
+// and the script comes first among the arguments.
+func TestExternalThroughItsInterpreter(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("the fake tools are bash scripts")
+	}
+	script := fakeTool(t, "slither", `echo "args=$*" >&2
+cat <<'JSON'
+{"success": true, "error": null, "results": {}}
+JSON`)
+	require.NoError(t, os.Chmod(script, 0o644), "not executable: only the interpreter runs it")
+	tool := NewSlither(ExternalOptions{Binary: bash, LeadingArgs: []string{script}, Limits: fastLimits(time.Minute)})
+
+	av := tool.Detect(context.Background())
+	require.True(t, av.Available, av.Reason)
+	assert.Equal(t, "0.10.4", av.Version, "the version command goes through the interpreter too")
+
+	res, err := tool.Run(context.Background(), t.TempDir(), projectSources(t))
+	require.NoError(t, err)
+	assert.Equal(t, StatusCompleted, res.Status)
+	assert.Contains(t, res.StderrTail, "args=. --json -", "the script receives the tool's own arguments")
 }
