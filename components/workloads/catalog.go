@@ -41,6 +41,9 @@ type Workload struct {
 	Queue string
 	// Tools runs in the security-tools namespace on spot nodes.
 	Tools bool
+	// Analysers are the external analysers the image carries and how the
+	// worker starts each one (SOLSEC_TOOL_COMMAND_<TOOL>).
+	Analysers map[string]string
 	// Requests and limits.
 	CPU, Memory, CPULimit, MemoryLimit string
 	MinReplicas, MaxReplicas           int
@@ -65,6 +68,11 @@ func Catalog() []Workload {
 	tools.Tools, tools.Workspace = true, true
 	// External analysers compile and execute contracts: more room each.
 	tools.CPU, tools.Memory, tools.CPULimit, tools.MemoryLimit, tools.MaxReplicas = "500m", "1Gi", "2", "4Gi", 20
+	// Solhint comes from npm (services/tool-integration/analysers) and runs
+	// on the Node base through node itself: distroless has no /usr/bin/env
+	// for its shebang. Slither and Mythril are Python programs with native
+	// dependencies and images of their own; they stay unavailable here.
+	tools.Analysers = map[string]string{"solhint": "/nodejs/bin/node " + AnalysersDir + "/node_modules/solhint/solhint.js"}
 	return []Workload{
 		{Name: "api-service", kind: api, Gateway: true, Callers: frontEnds, Database: true, Redis: true, Blob: true, JWT: true,
 			CPU: "250m", Memory: "256Mi", CPULimit: "1", MemoryLimit: "512Mi", MinReplicas: 3, MaxReplicas: 12},

@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
@@ -100,6 +101,9 @@ func (b *builder) env(w Workload) corev1.EnvVarArray {
 	}
 	if w.Workspace {
 		e = append(e, envVar("SOLSEC_WORKDIR", s(workspacePath)))
+	}
+	for _, tool := range sortedKeys(w.Analysers) {
+		e = append(e, envVar("SOLSEC_TOOL_COMMAND_"+strings.ToUpper(tool), s(w.Analysers[tool])))
 	}
 	switch w.kind {
 	case web, worker:
@@ -395,4 +399,15 @@ func (b *builder) mesh(w Workload) error {
 	}
 	_, err := mesh.NewDestinationRule(b.ctx, b.child(w.Name+"-destination"), dr, b.parent)
 	return err
+}
+
+// sortedKeys gives a map's keys in order, so that the rendered environment
+// does not change between runs.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

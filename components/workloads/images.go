@@ -1,8 +1,12 @@
 package workloads
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -72,8 +76,21 @@ func NewImages(ctx *pulumi.Context, name string, args *ImagesArgs, opts ...pulum
 			}
 			return p, nil
 		}).(pulumi.StringOutput)
+		create, triggers := pulumi.Sprintf("go run ./cmd/imagebuild -repo-prefix %s %s", prefix, w), pulumi.Array{pulumi.String(args.SourceHashes[w]), url}
+		if w == analysersWorkload {
+			lock, err := analysersLockHash(args.ModuleDir)
+			if err != nil {
+				return nil, fmt.Errorf("images %s: %w", name, err)
+			}
+			// npm ci installs exactly the lockfile; the tree becomes a layer
+			// of its own on the Node base (docs/images.md).
+			create = pulumi.Sprintf("npm ci --prefix %s --omit=dev --ignore-scripts --no-audit --no-fund >&2 && "+
+				"go run ./cmd/imagebuild -base %s -extra %s=%s/node_modules:%s/node_modules -repo-prefix %s %s",
+				analysersSource, NodeBase, w, analysersSource, AnalysersDir, prefix, w)
+			triggers = append(triggers, pulumi.String(lock), pulumi.String(NodeBase))
+		}
 		cmd, err := local.NewCommand(ctx, name+"-"+w, &local.CommandArgs{
-			Create: pulumi.Sprintf("go run ./cmd/imagebuild -repo-prefix %s %s", prefix, w),
+			Create: create,
 			// ECR hands out a new token on every run, so the environment
 			// differs on every `pulumi up`: that is an update, which only
 			// repeats the last build's output. A new build (create) happens
@@ -84,7 +101,7 @@ func NewImages(ctx *pulumi.Context, name string, args *ImagesArgs, opts ...pulum
 			AddPreviousOutputInEnv: pulumi.Bool(true),
 			Dir:                    pulumi.String(args.ModuleDir),
 			Environment:            env,
-			Triggers:               pulumi.Array{pulumi.String(args.SourceHashes[w]), url},
+			Triggers:               triggers,
 			// Progress and errors only; stdout is the result and the
 			// credentials are never printed.
 			Logging: local.LoggingStderr,
@@ -144,4 +161,29 @@ func ParseBuild(workload, repository, stdout string) (string, error) {
 		return "", fmt.Errorf("image build of %s: pushed %q, want %q", workload, b.Ref, want)
 	}
 	return want, nil
+}
+
+// The tool-integration image carries the external analysers from npm.
+const (
+	analysersWorkload = "tool-integration"
+	// analysersSource holds their package.json and package-lock.json.
+	analysersSource = "services/tool-integration/analysers"
+	// AnalysersDir is where the image has them.
+	AnalysersDir = "/opt/analysers"
+	// NodeBase is the tool-integration image's base: distroless Node.js 20,
+	// non-root, pinned by digest. The digest is the one several public
+	// projects pin; it was not fetched here (no registry access): check it
+	// with `crane digest` before the first deployment, as the static base.
+	NodeBase = "gcr.io/distroless/nodejs20-debian12:nonroot@sha256:2cd820156cf039c8b54ae2d2a97e424b6729070714de8707a6b79f20d56f6a9a"
+)
+
+// analysersLockHash is the SHA-256 of the analysers' lockfile: a new
+// Solhint is a new image even when no Go source changed.
+func analysersLockHash(moduleDir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(moduleDir, filepath.FromSlash(analysersSource), "package-lock.json"))
+	if err != nil {
+		return "", fmt.Errorf("the analysers' lockfile: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }

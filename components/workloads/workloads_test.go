@@ -51,6 +51,8 @@ func names() []string {
 // deploy runs the images and the workloads of one region under mocks.
 func deploy(t *testing.T, readOnly bool) *offline.Result {
 	t.Helper()
+	root, err := offline.RepoRoot()
+	require.NoError(t, err)
 	res, err := offline.Run("production", nil, func(ctx *pulumi.Context) error {
 		hashes, urls := map[string]string{}, pulumi.StringMap{}
 		for _, w := range names() {
@@ -58,7 +60,7 @@ func deploy(t *testing.T, readOnly bool) *offline.Result {
 			urls[w] = pulumi.String(registry + "/" + w)
 		}
 		im, err := workloads.NewImages(ctx, "images", &workloads.ImagesArgs{
-			SourceHashes: hashes, RepositoryURLs: urls, ModuleDir: "/src",
+			SourceHashes: hashes, RepositoryURLs: urls, ModuleDir: root,
 			Username: pulumi.String("AWS"), Password: pulumi.String("ecr-password-never-logged"),
 		})
 		if err != nil {
@@ -115,9 +117,21 @@ func TestImagesFlowIntoDeploymentsByDigest(t *testing.T) {
 	require.Len(t, res.OfType(tCommand), len(names()), "one build per workload")
 	for _, w := range names() {
 		cmd := get(t, res, tCommand, "images-"+w)
-		assert.Equal(t, "go run ./cmd/imagebuild -repo-prefix "+registry+" "+w, cmd.Str("create"))
-		assert.Equal(t, []string{"sha256:" + strings.Repeat(fmt.Sprintf("%x", len(w)%16), 64), registry + "/" + w}, cmd.Strings("triggers"),
-			"the source hash and repository trigger a build, nothing else")
+		triggers := []string{"sha256:" + strings.Repeat(fmt.Sprintf("%x", len(w)%16), 64), registry + "/" + w}
+		if w == "tool-integration" {
+			assert.Equal(t, "npm ci --prefix services/tool-integration/analysers --omit=dev --ignore-scripts --no-audit --no-fund >&2 && "+
+				"go run ./cmd/imagebuild -base "+workloads.NodeBase+
+				" -extra tool-integration=services/tool-integration/analysers/node_modules:/opt/analysers/node_modules -repo-prefix "+registry+" "+w,
+				cmd.Str("create"), "the analysers from the lockfile become a layer on the Node base")
+			got := cmd.Strings("triggers")
+			require.Len(t, got, 4, "the lockfile and the base trigger a build too")
+			assert.Equal(t, triggers, got[:2])
+			assert.Regexp(t, `^sha256:[0-9a-f]{64}$`, got[2])
+			assert.Equal(t, workloads.NodeBase, got[3])
+		} else {
+			assert.Equal(t, "go run ./cmd/imagebuild -repo-prefix "+registry+" "+w, cmd.Str("create"))
+			assert.Equal(t, triggers, cmd.Strings("triggers"), "the source hash and repository trigger a build, nothing else")
+		}
 		assert.Equal(t, workloads.ReplayBuild, cmd.Str("update"), "fresh credentials alone replay the last build")
 		assert.True(t, cmd.Bool("addPreviousOutputInEnv"))
 		env := cmd.Inputs["environment"]
@@ -211,6 +225,9 @@ func TestToolRunnersUseSpotNodesAndTheWorkspace(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(spec["volumes"]), "claimName:tool-workspace")
 	pv := get(t, res, "kubernetes:core/v1:PersistentVolume", "production-us-east-1-workspace")
 	assert.Equal(t, "fs-1::fsap-1", dig(pv.Object("spec"), "csi", "volumeHandle"))
+	env := fmt.Sprint(spec["containers"].([]any)[0].(map[string]any)["env"])
+	assert.Contains(t, env, "name:SOLSEC_TOOL_COMMAND_SOLHINT value:/nodejs/bin/node /opt/analysers/node_modules/solhint/solhint.js",
+		"Solhint runs through node: the distroless base has no /usr/bin/env for its shebang")
 	for _, w := range names() {
 		if w != "tool-integration" {
 			ns := dig(get(t, res, tDeploy, "production-us-east-1-"+w).Object("metadata"), "namespace")
