@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"github.com/solsec/platform/internal/s3bucket"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
@@ -85,49 +86,16 @@ func (b *builder) newBucket(s bucketSpec) (*bucket, error) {
 		return nil, fmt.Errorf("%s bucket %s: %w", kind, what, err)
 	}
 
-	bk, err := s3.NewBucketV2(b.ctx, n(""), &s3.BucketV2Args{
-		Bucket: pulumi.String(name),
+	base, err := s3bucket.New(b.ctx, n(""), s3bucket.Args{
 		// Production buckets are never emptied by a destroy.
-		ForceDestroy: pulumi.Bool(!b.production()),
-		Tags:         pulumi.StringMap{"Name": pulumi.String(name), "DataClass": pulumi.String(kind)},
-	}, s.opts...)
+		Name: name, ForceDestroy: !b.production(), KMSKey: s.key,
+		Tags: pulumi.StringMap{"DataClass": pulumi.String(kind)},
+		Opts: s.opts,
+	})
 	if err != nil {
 		return fail("", err)
 	}
-	child := append(append([]pulumi.ResourceOption{}, s.opts...), pulumi.Parent(bk))
-	if _, err := s3.NewBucketPublicAccessBlock(b.ctx, n("-public-access"), &s3.BucketPublicAccessBlockArgs{
-		Bucket: bk.ID(), BlockPublicAcls: pulumi.Bool(true), BlockPublicPolicy: pulumi.Bool(true),
-		IgnorePublicAcls: pulumi.Bool(true), RestrictPublicBuckets: pulumi.Bool(true),
-	}, child...); err != nil {
-		return fail("public access block", err)
-	}
-	if _, err := s3.NewBucketOwnershipControls(b.ctx, n("-ownership"), &s3.BucketOwnershipControlsArgs{
-		Bucket: bk.ID(),
-		// ACLs off: only policies grant access.
-		Rule: &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}, child...); err != nil {
-		return fail("ownership controls", err)
-	}
-	ver, err := s3.NewBucketVersioningV2(b.ctx, n("-versioning"), &s3.BucketVersioningV2Args{
-		Bucket:                  bk.ID(),
-		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
-	}, child...)
-	if err != nil {
-		return fail("versioning", err)
-	}
-	sse := &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-		SseAlgorithm: pulumi.String("aws:kms"), KmsMasterKeyId: s.key,
-	}
-	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(b.ctx, n("-encryption"), &s3.BucketServerSideEncryptionConfigurationV2Args{
-		Bucket: bk.ID(),
-		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-			ApplyServerSideEncryptionByDefault: sse,
-			// Bucket keys cut KMS requests (and cost) by orders of magnitude.
-			BucketKeyEnabled: pulumi.Bool(true),
-		}},
-	}, child...); err != nil {
-		return fail("encryption", err)
-	}
+	bk, ver, child := base.Bucket, base.Versioning, base.Child
 
 	statements := []iampolicy.Statement{iampolicy.Statement{
 		Sid: "DenyInsecureTransport", Effect: "Deny", Principal: map[string]any{"AWS": "*"},

@@ -2,6 +2,7 @@ package edge
 
 import (
 	"fmt"
+	"github.com/solsec/platform/internal/s3bucket"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -59,50 +60,15 @@ func (b *builder) newBucket(s bucketSpec) (*bucket, error) {
 	fail := func(what string, err error) (*bucket, error) {
 		return nil, fmt.Errorf("%s bucket in %s %s: %w", s.kind, s.region.Name, what, err)
 	}
-	bk, err := s3.NewBucketV2(b.ctx, n(""), &s3.BucketV2Args{
-		Bucket:       pulumi.String(name),
-		ForceDestroy: pulumi.Bool(!b.args.Production),
-		Tags:         pulumi.StringMap{"Name": pulumi.String(name), "DataClass": pulumi.String(s.kind)},
-	}, b.in(s.region)...)
+	base, err := s3bucket.New(b.ctx, n(""), s3bucket.Args{
+		Name: name, ForceDestroy: !b.args.Production, KMSKey: s.kmsKey,
+		Tags: pulumi.StringMap{"DataClass": pulumi.String(s.kind)},
+		Opts: b.in(s.region),
+	})
 	if err != nil {
 		return fail("", err)
 	}
-	child := b.in(s.region, pulumi.Parent(bk))
-	if _, err := s3.NewBucketPublicAccessBlock(b.ctx, n("-public-access"), &s3.BucketPublicAccessBlockArgs{
-		Bucket: bk.ID(), BlockPublicAcls: pulumi.Bool(true), BlockPublicPolicy: pulumi.Bool(true),
-		IgnorePublicAcls: pulumi.Bool(true), RestrictPublicBuckets: pulumi.Bool(true),
-	}, child...); err != nil {
-		return fail("public access block", err)
-	}
-	if _, err := s3.NewBucketOwnershipControls(b.ctx, n("-ownership"), &s3.BucketOwnershipControlsArgs{
-		Bucket: bk.ID(),
-		// ACLs off: log delivery uses bucket policies (ALB, CloudFront's
-		// log delivery v2, S3 server access logs), never ACL grants.
-		Rule: &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}, child...); err != nil {
-		return fail("ownership controls", err)
-	}
-	ver, err := s3.NewBucketVersioningV2(b.ctx, n("-versioning"), &s3.BucketVersioningV2Args{
-		Bucket:                  bk.ID(),
-		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
-	}, child...)
-	if err != nil {
-		return fail("versioning", err)
-	}
-	sse := &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{SseAlgorithm: pulumi.String("AES256")}
-	if s.kmsKey != nil {
-		sse = &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-			SseAlgorithm: pulumi.String("aws:kms"), KmsMasterKeyId: s.kmsKey}
-	}
-	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(b.ctx, n("-encryption"), &s3.BucketServerSideEncryptionConfigurationV2Args{
-		Bucket: bk.ID(),
-		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-			ApplyServerSideEncryptionByDefault: sse,
-			BucketKeyEnabled:                   pulumi.Bool(s.kmsKey != nil),
-		}},
-	}, child...); err != nil {
-		return fail("encryption", err)
-	}
+	bk, ver, child := base.Bucket, base.Versioning, base.Child
 	var policy *s3.BucketPolicy
 	if s.statements != nil {
 		if policy, err = s3.NewBucketPolicy(b.ctx, n("-policy"), &s3.BucketPolicyArgs{
