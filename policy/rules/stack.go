@@ -28,6 +28,21 @@ func refersTo(ref string, target Resource) bool {
 	return false
 }
 
+// everyJoined reports each resource of type typ that no resource of type
+// joined references through key (see join): a secret without rotation, a
+// web ACL without logging. A reference that cannot be known yet (preview)
+// is not a problem, only unknown.
+func everyJoined(s Stack, typ, key, joined, what, fix string) (probs []Problem, unknown bool) {
+	for _, r := range ofType(s, typ) {
+		found, u := join(s, r, key, joined)
+		unknown = unknown || u
+		if len(found) == 0 && !u {
+			probs = append(probs, Problem{What: what, Fix: fix, Resource: ptr(r)})
+		}
+	}
+	return probs, unknown
+}
+
 // join looks for a resource of one of the types whose property key refers
 // to target. unknown is true when no match was found but some candidate's
 // reference was Unknown (or the target has no known identity yet).
@@ -413,16 +428,8 @@ func stackPolicies() []StackPolicy {
 			Why:         "Secrets that never rotate stay valid forever after a leak.",
 			Enforcement: Mandatory, Controls: ctl("SecretsManager.1", "", "CC6.1", "A.5.17"),
 			Check: func(s Stack) ([]Problem, bool) {
-				var probs []Problem
-				unknown := false
-				for _, sec := range ofType(s, tSecret) {
-					rs, u := join(s, sec, "secretId", tSecretRotation)
-					unknown = unknown || u
-					if len(rs) == 0 && !u {
-						probs = append(probs, Problem{What: "no rotation", Fix: "add an aws.secretsmanager.SecretRotation for this secret (or a waiver if it cannot rotate)", Resource: ptr(sec)})
-					}
-				}
-				return probs, unknown
+				return everyJoined(s, tSecret, "secretId", tSecretRotation,
+					"no rotation", "add an aws.secretsmanager.SecretRotation for this secret (or a waiver if it cannot rotate)")
 			},
 		},
 		{
@@ -430,16 +437,8 @@ func stackPolicies() []StackPolicy {
 			Why:         "Without WAF logs a blocked attack, or a blocked customer, leaves no trace.",
 			Enforcement: Mandatory, Controls: ctl("WAF.11", "", "CC7.2", "A.8.15"),
 			Check: func(s Stack) ([]Problem, bool) {
-				var probs []Problem
-				unknown := false
-				for _, acl := range ofType(s, tWebACL) {
-					ls, u := join(s, acl, "resourceArn", tWebACLLog)
-					unknown = unknown || u
-					if len(ls) == 0 && !u {
-						probs = append(probs, Problem{What: "no logging configuration", Fix: "add an aws.wafv2.WebAclLoggingConfiguration with resourceArn of this ACL", Resource: ptr(acl)})
-					}
-				}
-				return probs, unknown
+				return everyJoined(s, tWebACL, "resourceArn", tWebACLLog,
+					"no logging configuration", "add an aws.wafv2.WebAclLoggingConfiguration with resourceArn of this ACL")
 			},
 		},
 		{
